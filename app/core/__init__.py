@@ -1,0 +1,1 @@
+"""Parley's Qt-free core: storage, scheduling, deck formats and the services the CLI and GUI share."""

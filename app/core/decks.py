@@ -1,0 +1,294 @@
+"""Decks and cards in the store: listing, reading, and moving ``DeckData`` in and out.
+
+Import is one transaction: the caller's session commits everything or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.core import reviews
+from app.core.deckdata import CardData, DeckData, KeyPoint, PersonaData
+from app.core.errors import KnownError, NotFoundError
+from app.core.models import Card, Deck, KeyPointRow, Persona, ReviewLog, Tag, utcnow
+from app.core.views import CardView, DeckSummary, ImportSummary
+
+ImportMode = Literal["update", "skip", "duplicate"]
+IMPORT_MODES: tuple[ImportMode, ...] = ("update", "skip", "duplicate")
+
+
+def find_deck(session: Session, name: str) -> Deck:
+    deck = session.scalar(select(Deck).where(Deck.name == name))
+    if deck is None:
+        known = ", ".join(session.scalars(select(Deck.name).order_by(Deck.name))) or "none"
+        raise NotFoundError(f"no deck named {name!r} (decks: {known})")
+    return deck
+
+
+def list_decks(session: Session, now: datetime, new_per_day: int = 20) -> list[DeckSummary]:
+    kind_counts: dict[tuple[int, str], int] = {
+        (deck_id, kind): n
+        for deck_id, kind, n in session.execute(
+            select(Card.deck_id, Card.kind, func.count()).group_by(Card.deck_id, Card.kind)
+        ).tuples()
+    }
+    last_practised = dict(
+        session.execute(
+            select(Card.deck_id, func.max(ReviewLog.reviewed_at))
+            .join(Card, Card.id == ReviewLog.card_id)
+            .group_by(Card.deck_id)
+        ).tuples()
+    )
+    out = []
+    for deck in session.scalars(select(Deck).order_by(Deck.builtin_key.is_(None), Deck.name)):
+        counts = reviews.queue_counts(session, deck.id, now, new_per_day)
+        practised = last_practised.get(deck.id)
+        out.append(
+            DeckSummary(
+                id=deck.id,
+                name=deck.name,
+                description=deck.description,
+                flashcards=kind_counts.get((deck.id, "flashcard"), 0),
+                roleplays=kind_counts.get((deck.id, "roleplay"), 0),
+                new_available=counts.new,
+                review_due=counts.review,
+                last_practised=practised,
+                builtin=deck.builtin_key is not None,
+            )
+        )
+    return out
+
+
+def card_view(card: Card, personas: dict[str, Persona] | None = None) -> CardView:
+    persona = (personas or {}).get(card.persona_key)
+    return CardView(
+        id=card.id,
+        guid=card.guid,
+        kind=card.kind,
+        deck=card.deck.name,
+        front=card.front,
+        back=card.back,
+        persona=card.persona_key,
+        question=card.question,
+        model_answer=card.model_answer,
+        key_points=[KeyPoint(k.label, list(k.alternatives)) for k in card.key_points],
+        tags=[t.name for t in card.tags],
+        media=list(card.media),
+        persona_info=_persona_data(persona) if persona else None,
+        due=card.due,
+        is_new=card.last_review is None,
+    )
+
+
+def _persona_data(p: Persona) -> PersonaData:
+    return PersonaData(p.key, p.name, p.role, p.cares_about, p.voice)
+
+
+def _personas_by_key(deck: Deck) -> dict[str, Persona]:
+    return {p.key: p for p in deck.personas}
+
+
+def _load_options():  # type: ignore[no-untyped-def]
+    return (
+        selectinload(Card.key_points),
+        selectinload(Card.tags),
+        selectinload(Card.deck).selectinload(Deck.personas),
+    )
+
+
+def get_card(session: Session, card_id: int) -> CardView:
+    card = session.scalar(select(Card).where(Card.id == card_id).options(*_load_options()))
+    if card is None:
+        raise NotFoundError(f"no card with id {card_id}")
+    return card_view(card, _personas_by_key(card.deck))
+
+
+def get_cards(session: Session, card_ids: Iterable[int]) -> list[CardView]:
+    ids = list(card_ids)
+    cards = {
+        c.id: c
+        for c in session.scalars(select(Card).where(Card.id.in_(ids)).options(*_load_options()))
+    }
+    return [card_view(cards[i], _personas_by_key(cards[i].deck)) for i in ids if i in cards]
+
+
+def list_cards(session: Session, deck_name: str, kind: str | None = None) -> list[CardView]:
+    deck = find_deck(session, deck_name)
+    query = select(Card).where(Card.deck_id == deck.id).options(*_load_options())
+    if kind:
+        query = query.where(Card.kind == kind)
+    personas = _personas_by_key(deck)
+    return [card_view(c, personas) for c in session.scalars(query.order_by(Card.position, Card.id))]
+
+
+def export_deck(session: Session, deck_name: str) -> DeckData:
+    deck = find_deck(session, deck_name)
+    cards = list_cards(session, deck_name)
+    return DeckData(
+        name=deck.name,
+        description=deck.description,
+        personas=[_persona_data(p) for p in deck.personas],
+        cards=[
+            CardData(
+                guid=c.guid,
+                kind="roleplay" if c.kind == "roleplay" else "flashcard",
+                front=c.front,
+                back=c.back,
+                persona=c.persona,
+                question=c.question,
+                model_answer=c.model_answer,
+                key_points=[KeyPoint(k.label, list(k.alternatives)) for k in c.key_points],
+                tags=list(c.tags),
+                media=list(c.media),
+            )
+            for c in cards
+        ],
+    )
+
+
+def import_deck(
+    session: Session,
+    data: DeckData,
+    *,
+    deck_name: str | None = None,
+    mode: ImportMode = "update",
+    with_scheduling: bool = False,
+    builtin_key: str | None = None,
+    now: datetime | None = None,
+) -> ImportSummary:
+    """Merge ``data`` into the deck ``deck_name`` (default: the file's own deck name).
+
+    Cards are matched by their stable id within the deck: ``update`` rewrites their
+    content but keeps their review history, ``skip`` leaves them alone, ``duplicate``
+    adds them again as new cards.
+    """
+    if mode not in IMPORT_MODES:
+        raise KnownError(f"unknown import mode {mode!r} (use one of: {', '.join(IMPORT_MODES)})")
+    now = now or utcnow()
+    name = (deck_name or data.name or "").strip()
+    if not name:
+        raise KnownError("the deck has no name; pass --deck NAME")
+    deck = session.scalar(select(Deck).where(Deck.name == name))
+    if deck is None and builtin_key:
+        deck = session.scalar(select(Deck).where(Deck.builtin_key == builtin_key))
+    if deck is None:
+        deck = Deck(name=name, description=data.description, builtin_key=builtin_key)
+        session.add(deck)
+        session.flush()
+    elif data.description and mode == "update":
+        deck.description = data.description
+
+    _merge_personas(deck, data.personas)
+    existing = {
+        c.guid: c
+        for c in session.scalars(
+            select(Card)
+            .where(Card.deck_id == deck.id)
+            .options(selectinload(Card.key_points), selectinload(Card.tags))
+        )
+    }
+    next_position = max((c.position for c in existing.values()), default=-1) + 1
+    tag_cache = {t.name: t for t in session.scalars(select(Tag))}
+    added = updated = unchanged = skipped = 0
+    for item in data.cards:
+        card = existing.get(item.guid)
+        if card is not None and mode == "skip":
+            skipped += 1
+            continue
+        if card is not None and mode == "update":
+            if _apply(session, card, item, tag_cache):
+                card.updated_at = now
+                updated += 1
+            else:
+                unchanged += 1
+            continue
+        guid = item.guid if card is None else _free_guid(item.guid, existing)
+        card = Card(deck=deck, guid=guid, kind=item.kind, position=next_position)
+        next_position += 1
+        _apply(session, card, item, tag_cache)
+        if with_scheduling and item.schedule is not None:
+            reviews.adopt_schedule(card, item.schedule, now)
+        session.add(card)
+        existing[guid] = card
+        added += 1
+    session.flush()
+    return ImportSummary(
+        deck=deck.name,
+        added=added,
+        updated=updated,
+        unchanged=unchanged,
+        skipped=skipped,
+        media=len(data.media_files),
+    )
+
+
+def _free_guid(guid: str, taken: dict[str, Card]) -> str:
+    n = 2
+    while f"{guid}#{n}" in taken:
+        n += 1
+    return f"{guid}#{n}"
+
+
+def _merge_personas(deck: Deck, personas: list[PersonaData]) -> None:
+    by_key = {p.key: p for p in deck.personas}
+    for position, data in enumerate(personas):
+        row = by_key.get(data.key)
+        if row is None:
+            row = Persona(key=data.key)
+            deck.personas.append(row)
+        row.name, row.role, row.cares_about, row.voice = (
+            data.name,
+            data.role,
+            data.cares_about,
+            data.voice,
+        )
+        row.position = position
+
+
+def _apply(session: Session, card: Card, item: CardData, tags: dict[str, Tag]) -> bool:
+    """Copy ``item``'s content onto ``card``; True when anything changed."""
+    wanted_points = [(k.label, list(k.alternatives)) for k in item.key_points]
+    current_points = [(k.label, list(k.alternatives)) for k in card.key_points]
+    wanted_tags = sorted(set(item.tags))
+    current_tags = sorted(t.name for t in card.tags)
+    fields = {
+        "kind": item.kind,
+        "front": item.front,
+        "back": item.back,
+        "persona_key": item.persona,
+        "question": item.question,
+        "model_answer": item.model_answer,
+        "media": list(item.media),
+    }
+    changed = any(getattr(card, k) != v for k, v in fields.items())
+    changed = changed or wanted_points != current_points or wanted_tags != current_tags
+    if not changed:
+        return False
+    for key, value in fields.items():
+        setattr(card, key, value)
+    if wanted_points != current_points:
+        card.key_points = [
+            KeyPointRow(position=i, label=label, alternatives=alts)
+            for i, (label, alts) in enumerate(wanted_points)
+        ]
+    if wanted_tags != current_tags:
+        card.tags = [_tag(session, name, tags) for name in wanted_tags]
+    return True
+
+
+def _tag(session: Session, name: str, cache: dict[str, Tag]) -> Tag:
+    tag = cache.get(name)
+    if tag is None:
+        tag = Tag(name=name)
+        session.add(tag)
+        cache[name] = tag
+    return tag
+
+
+def delete_deck(session: Session, deck_name: str) -> None:
+    session.delete(find_deck(session, deck_name))

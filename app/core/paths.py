@@ -1,0 +1,38 @@
+"""Where Parley keeps the user's collection."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "parley"
+DATA_DIR_ENV = "PARLEY_DATA_DIR"
+DB_FILENAME = "collection.sqlite3"
+
+
+def resolve_data_dir(option: str | os.PathLike[str] | None = None) -> Path:
+    """``--data-dir`` wins, then ``$PARLEY_DATA_DIR``, then the platform's user data dir."""
+    chosen = option or os.environ.get(DATA_DIR_ENV) or platformdirs.user_data_dir(APP_NAME)
+    return Path(chosen).expanduser().resolve()
+
+
+def media_dir(data_dir: Path) -> Path:
+    return data_dir / "media"
+
+
+def recordings_dir(data_dir: Path) -> Path:
+    return data_dir / "recordings"
+
+
+def models_dir(data_dir: Path) -> Path:
+    return data_dir / "models"
+
+
+def backups_dir(data_dir: Path) -> Path:
+    return data_dir / "backups"
+
+
+def tts_cache_dir(data_dir: Path) -> Path:
+    return data_dir / "cache" / "tts"

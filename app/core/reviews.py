@@ -1,0 +1,188 @@
+"""The study queue and reviews: what is due, rating a card, undoing a rating.
+
+Every review is written and logged in the caller's transaction, which the GUI commits
+the moment the user rates: a crash never loses a finished review.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.core import scheduling
+from app.core.deckdata import ScheduleData
+from app.core.errors import NotFoundError
+from app.core.models import Card, ReviewLog
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    new: int
+    review: int
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    log_id: int
+    card_id: int
+    due: datetime
+    interval: timedelta
+
+
+def _new_introduced_today(session: Session, deck_id: int, now: datetime) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(ReviewLog)
+        .join(Card, Card.id == ReviewLog.card_id)
+        .where(
+            Card.deck_id == deck_id,
+            ReviewLog.was_new.is_(True),
+            ReviewLog.reviewed_at >= scheduling.start_of_day(now),
+        )
+    ) or 0
+
+
+def _kind_filter(kind: str | None):  # type: ignore[no-untyped-def]
+    return (Card.kind == kind,) if kind else ()
+
+
+def queue_counts(
+    session: Session, deck_id: int, now: datetime, new_per_day: int, kind: str | None = None
+) -> QueueCounts:
+    review = session.scalar(
+        select(func.count())
+        .select_from(Card)
+        .where(Card.deck_id == deck_id, Card.last_review.is_not(None), Card.due <= now)
+        .where(*_kind_filter(kind))
+    )
+    allowance = max(0, new_per_day - _new_introduced_today(session, deck_id, now))
+    new_total = session.scalar(
+        select(func.count())
+        .select_from(Card)
+        .where(Card.deck_id == deck_id, Card.last_review.is_(None))
+        .where(*_kind_filter(kind))
+    )
+    return QueueCounts(new=min(allowance, new_total or 0), review=review or 0)
+
+
+def due_queue(
+    session: Session,
+    deck_id: int,
+    now: datetime,
+    new_per_day: int,
+    kind: str | None = None,
+    limit: int | None = None,
+) -> list[int]:
+    """Card ids to study now: due reviews (oldest first), then today's new cards in deck
+    order."""
+    reviews_due = list(
+        session.scalars(
+            select(Card.id)
+            .where(Card.deck_id == deck_id, Card.last_review.is_not(None), Card.due <= now)
+            .where(*_kind_filter(kind))
+            .order_by(Card.due)
+            .limit(limit)
+        )
+    )
+    allowance = max(0, new_per_day - _new_introduced_today(session, deck_id, now))
+    new_cards = list(
+        session.scalars(
+            select(Card.id)
+            .where(Card.deck_id == deck_id, Card.last_review.is_(None))
+            .where(*_kind_filter(kind))
+            .order_by(Card.position, Card.id)
+            .limit(allowance)
+        )
+    )
+    queue = reviews_due + new_cards
+    return queue if limit is None else queue[:limit]
+
+
+def next_due(session: Session, deck_id: int, kind: str | None = None) -> datetime | None:
+    """When the next already-seen card comes due (for "come back at 14:05")."""
+    return session.scalar(
+        select(func.min(Card.due))
+        .where(Card.deck_id == deck_id, Card.last_review.is_not(None))
+        .where(*_kind_filter(kind))
+    )
+
+
+def review_card(
+    session: Session,
+    card_id: int,
+    rating: int,
+    now: datetime,
+    *,
+    duration_ms: int | None = None,
+    attempt_id: int | None = None,
+) -> ReviewResult:
+    card = session.get(Card, card_id)
+    if card is None:
+        raise NotFoundError(f"no card with id {card_id}")
+    outcome = scheduling.review(card.id, card.fsrs_state, rating, now)
+    log = ReviewLog(
+        card_id=card.id,
+        rating=rating,
+        reviewed_at=now,
+        duration_ms=duration_ms,
+        was_new=card.last_review is None,
+        state_before=card.fsrs_state,
+        due_before=card.due,
+        last_review_before=card.last_review,
+        state_after=outcome.state,
+        due_after=outcome.due,
+        attempt_id=attempt_id,
+    )
+    if rating == 1 and card.last_review is not None:
+        card.lapses += 1
+    card.reps += 1
+    card.fsrs_state = outcome.state
+    card.due = outcome.due
+    card.last_review = now
+    session.add(log)
+    session.flush()
+    return ReviewResult(log.id, card.id, outcome.due, outcome.due - now)
+
+
+def undo_review(session: Session, log_id: int) -> int:
+    """Put the card back exactly as it was before review ``log_id``; returns its id."""
+    log = session.get(ReviewLog, log_id)
+    if log is None:
+        raise NotFoundError(f"no review {log_id} to undo")
+    card = session.get(Card, log.card_id)
+    if card is None:
+        raise NotFoundError(f"no card with id {log.card_id}")
+    card.fsrs_state = log.state_before
+    card.due = log.due_before
+    card.last_review = log.last_review_before
+    card.reps = max(0, card.reps - 1)
+    if log.rating == 1 and not log.was_new:
+        card.lapses = max(0, card.lapses - 1)
+    session.delete(log)
+    session.flush()
+    return card.id
+
+
+def adopt_schedule(card: Card, schedule: ScheduleData, now: datetime) -> None:
+    """Carry another app's schedule over: a reviewed card due in ``due_in_days`` with
+    roughly that stability."""
+    if schedule.reps <= 0:
+        return
+    due = now + timedelta(days=max(0, schedule.due_in_days))
+    stability = float(max(1, schedule.interval_days))
+    card.fsrs_state = {
+        "card_id": card.id or 0,
+        "state": 2,  # Review
+        "step": None,
+        "stability": stability,
+        "difficulty": 5.0,
+        "due": due.isoformat(),
+        "last_review": (due - timedelta(days=stability)).isoformat(),
+    }
+    card.due = due
+    card.last_review = due - timedelta(days=stability)
+    card.reps = schedule.reps
+    card.lapses = schedule.lapses

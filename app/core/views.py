@@ -1,0 +1,98 @@
+"""Read-only snapshots of rows, safe to hand to another thread and to print as JSON.
+
+The JSON shapes are a documented contract (README, "CLI JSON").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from app.core.deckdata import KeyPoint, PersonaData
+
+
+@dataclass(frozen=True)
+class CardView:
+    id: int
+    guid: str
+    kind: str
+    deck: str
+    front: str
+    back: str
+    persona: str
+    question: str
+    model_answer: str
+    key_points: list[KeyPoint]
+    tags: list[str]
+    media: list[str] = field(default_factory=list)
+    persona_info: PersonaData | None = None
+    due: datetime | None = None
+    is_new: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        flash = self.kind == "flashcard"
+        return {
+            "id": self.id,
+            "guid": self.guid,
+            "kind": self.kind,
+            "deck": self.deck,
+            "front": self.front if flash else None,
+            "back": self.back if flash else None,
+            "persona": None if flash else self.persona,
+            "question": None if flash else self.question,
+            "model_answer": None if flash else self.model_answer,
+            "key_points": None
+            if flash
+            else [{"label": k.label, "alternatives": list(k.alternatives)} for k in self.key_points],
+            "tags": list(self.tags),
+        }
+
+
+@dataclass(frozen=True)
+class DeckSummary:
+    id: int
+    name: str
+    description: str
+    flashcards: int
+    roleplays: int
+    new_available: int
+    review_due: int
+    last_practised: datetime | None
+    builtin: bool
+
+    @property
+    def due(self) -> int:
+        """Cards ready to study now: due reviews plus today's allowance of new cards."""
+        return self.new_available + self.review_due
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "counts": {"flashcard": self.flashcards, "roleplay": self.roleplays},
+            "due": self.due,
+            "new": self.new_available,
+            "review": self.review_due,
+            "last_practised": self.last_practised.isoformat() if self.last_practised else None,
+            "builtin": self.builtin,
+        }
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    deck: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    media: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "deck": self.deck,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "media": self.media,
+        }
