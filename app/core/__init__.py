@@ -1,1 +1,2 @@
-"""Parley's Qt-free core: storage, scheduling, deck formats and the services the CLI and GUI share."""
+"""Parley's Qt-free core: storage, scheduling, deck formats and the services the CLI
+and GUI share."""

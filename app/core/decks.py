@@ -11,6 +11,7 @@ from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.interfaces import ORMOption
 
 from app.core import reviews
 from app.core.deckdata import CardData, DeckData, KeyPoint, PersonaData
@@ -35,14 +36,14 @@ def list_decks(session: Session, now: datetime, new_per_day: int = 20) -> list[D
         (deck_id, kind): n
         for deck_id, kind, n in session.execute(
             select(Card.deck_id, Card.kind, func.count()).group_by(Card.deck_id, Card.kind)
-        ).tuples()
+        )
     }
     last_practised = dict(
         session.execute(
             select(Card.deck_id, func.max(ReviewLog.reviewed_at))
             .join(Card, Card.id == ReviewLog.card_id)
             .group_by(Card.deck_id)
-        ).tuples()
+        ).all()
     )
     out = []
     for deck in session.scalars(select(Deck).order_by(Deck.builtin_key.is_(None), Deck.name)):
@@ -82,6 +83,7 @@ def card_view(card: Card, personas: dict[str, Persona] | None = None) -> CardVie
         persona_info=_persona_data(persona) if persona else None,
         due=card.due,
         is_new=card.last_review is None,
+        fsrs_state=dict(card.fsrs_state) if card.fsrs_state else None,
     )
 
 
@@ -93,7 +95,7 @@ def _personas_by_key(deck: Deck) -> dict[str, Persona]:
     return {p.key: p for p in deck.personas}
 
 
-def _load_options():  # type: ignore[no-untyped-def]
+def _load_options() -> tuple[ORMOption, ...]:
     return (
         selectinload(Card.key_points),
         selectinload(Card.tags),

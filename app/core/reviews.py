@@ -33,16 +33,19 @@ class ReviewResult:
 
 
 def _new_introduced_today(session: Session, deck_id: int, now: datetime) -> int:
-    return session.scalar(
-        select(func.count())
-        .select_from(ReviewLog)
-        .join(Card, Card.id == ReviewLog.card_id)
-        .where(
-            Card.deck_id == deck_id,
-            ReviewLog.was_new.is_(True),
-            ReviewLog.reviewed_at >= scheduling.start_of_day(now),
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(ReviewLog)
+            .join(Card, Card.id == ReviewLog.card_id)
+            .where(
+                Card.deck_id == deck_id,
+                ReviewLog.was_new.is_(True),
+                ReviewLog.reviewed_at >= scheduling.start_of_day(now),
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def _kind_filter(kind: str | None):  # type: ignore[no-untyped-def]

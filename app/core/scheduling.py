@@ -36,9 +36,7 @@ def _fsrs_card(card_id: int, state: dict[str, Any] | None, now: datetime) -> Fsr
     return FsrsCard.from_dict(state)  # type: ignore[arg-type]
 
 
-def review(
-    card_id: int, state: dict[str, Any] | None, rating: int, now: datetime
-) -> Outcome:
+def review(card_id: int, state: dict[str, Any] | None, rating: int, now: datetime) -> Outcome:
     """The card's next FSRS state after ``rating`` at ``now``."""
     if rating not in RATINGS:
         raise ValueError(f"rating must be 1-4, not {rating!r}")

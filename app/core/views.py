@@ -29,6 +29,7 @@ class CardView:
     persona_info: PersonaData | None = None
     due: datetime | None = None
     is_new: bool = True
+    fsrs_state: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         flash = self.kind == "flashcard"
@@ -44,7 +45,9 @@ class CardView:
             "model_answer": None if flash else self.model_answer,
             "key_points": None
             if flash
-            else [{"label": k.label, "alternatives": list(k.alternatives)} for k in self.key_points],
+            else [
+                {"label": k.label, "alternatives": list(k.alternatives)} for k in self.key_points
+            ],
             "tags": list(self.tags),
         }
 

@@ -1,0 +1,126 @@
+"""``parley decks|cards|import|export``: decks in and out of the collection."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+from app.cli.context import CliContext
+from app.core import services
+from app.core.errors import KnownError
+from app.core.models import utcnow
+from app.core.settings import Settings
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("decks", parents=[common], help="list decks with card and due counts")
+    p.add_argument("--json", action="store_true", help="print JSON (see README)")
+    p.set_defaults(func=cmd_decks)
+
+    p = sub.add_parser("cards", parents=[common], help="list a deck's cards")
+    p.add_argument("--deck", required=True, metavar="NAME")
+    p.add_argument("--kind", choices=["flashcard", "roleplay"])
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_cards)
+
+    p = sub.add_parser("import", parents=[common], help="import a deck file")
+    p.add_argument("path", metavar="PATH", help=".toml (native), .apkg, .csv/.tsv")
+    p.add_argument("--deck", metavar="NAME", help="import into this deck (default: the file's)")
+    p.add_argument(
+        "--mode",
+        choices=services.IMPORT_MODES,
+        default="update",
+        help="cards already present (same id): update them, skip them, or add duplicates",
+    )
+    p.add_argument("--with-scheduling", action="store_true", help="keep the file's review schedule")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", parents=[common], help="export a deck to a file")
+    p.add_argument("--deck", required=True, metavar="NAME")
+    p.add_argument("-o", "--output", required=True, metavar="PATH")
+    p.add_argument(
+        "--format",
+        choices=["native", "csv", "apkg"],
+        help="default: from the file extension (.toml, .csv/.tsv, .apkg)",
+    )
+    p.set_defaults(func=cmd_export)
+
+
+def cmd_decks(ctx: CliContext, args: argparse.Namespace) -> int:
+    settings = Settings.load(ctx.data_dir)
+    with ctx.store().session() as s:
+        decks = services.list_decks(s, utcnow(), settings.new_per_day)
+    if args.json:
+        ctx.emit_json([d.to_json() for d in decks])
+        return 0
+    for d in decks:
+        print(
+            f"{d.name}: {d.flashcards} flashcards, {d.roleplays} role-plays, "
+            f"{d.new_available} new, {d.review_due} due"
+        )
+    return 0
+
+
+def cmd_cards(ctx: CliContext, args: argparse.Namespace) -> int:
+    with ctx.store().session() as s:
+        cards = services.list_cards(s, args.deck, args.kind)
+    if args.json:
+        ctx.emit_json([c.to_json() for c in cards])
+        return 0
+    for c in cards:
+        text = c.front if c.kind == "flashcard" else f"[{c.persona}] {c.question}"
+        print(f"{c.id:>6}  {c.kind:<9}  {text}")
+    return 0
+
+
+def cmd_import(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.core.importing import import_path
+
+    summary = import_path(
+        ctx.store(),
+        Path(args.path),
+        deck_name=args.deck,
+        mode=args.mode,
+        with_scheduling=args.with_scheduling,
+    )
+    if args.json:
+        ctx.emit_json(summary.to_json())
+    else:
+        print(
+            f"{args.path}: into {summary.deck!r}: {summary.added} added, "
+            f"{summary.updated} updated, {summary.unchanged} unchanged, "
+            f"{summary.skipped} skipped"
+        )
+    return 0
+
+
+def cmd_export(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.formats import write_deck
+
+    with ctx.store().session() as s:
+        data = services.export_deck(s, args.deck)
+    out = Path(args.output)
+    if not out.parent.is_dir():
+        raise KnownError(f"{out}: folder {out.parent} does not exist")
+    # Write beside the target and rename, so a failure never leaves half a file behind.
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=out.suffix, dir=out.parent)
+    os.close(fd)
+    try:
+        write_deck(data, Path(tmp), fmt=args.format or _format_from_suffix(out))
+        os.replace(tmp, out)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    print(f"{out}: exported {len(data.cards)} cards from {data.name!r}")
+    return 0
+
+
+def _format_from_suffix(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv", ".txt"):
+        return "csv"
+    if suffix == ".apkg":
+        return "apkg"
+    return "native"

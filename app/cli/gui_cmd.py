@@ -1,0 +1,23 @@
+"""``parley gui`` (also plain ``parley``): open the desktop app."""
+
+from __future__ import annotations
+
+import argparse
+
+from app.cli.context import CliContext
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("gui", parents=[common], help="open the desktop app (the default)")
+    p.add_argument(
+        "--quit-after-start",
+        action="store_true",
+        help="show the home window, then exit (smoke tests, benchmarks)",
+    )
+    p.set_defaults(func=cmd_gui)
+
+
+def cmd_gui(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.ui.application import run_app
+
+    return run_app(ctx.data_dir, quit_after_start=args.quit_after_start)

@@ -1,0 +1,50 @@
+"""The decks that ship with Parley, seeded into every collection.
+
+Seeding runs at every start but only parses a deck file when its bytes changed since the
+last seed; changed content updates cards in place by their stable ids, so review history
+survives content updates and nothing is duplicated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.decks import import_deck
+from app.core.models import Deck
+
+BUILTIN_DECKS = {"rag-vs-fine-tuning": "rag-vs-fine-tuning.toml"}
+
+
+def builtin_deck_path(key: str) -> Path:
+    return Path(str(resources.files("content") / BUILTIN_DECKS[key]))
+
+
+def seed_builtin_decks(session: Session, data_dir: Path | None = None) -> list[str]:
+    """Seed or refresh every built-in deck; returns the keys that were (re)seeded."""
+    from app.formats.native import read_native
+
+    seeded = []
+    for key in BUILTIN_DECKS:
+        path = builtin_deck_path(key)
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        deck = session.scalar(select(Deck).where(Deck.builtin_key == key))
+        if deck is not None and deck.source_hash == digest:
+            continue
+        data = read_native(path)
+        import_deck(
+            session,
+            data,
+            deck_name=deck.name if deck is not None else None,
+            mode="update",
+            builtin_key=key,
+        )
+        deck = session.scalar(select(Deck).where(Deck.builtin_key == key))
+        assert deck is not None
+        deck.source_hash = digest
+        seeded.append(key)
+    return seeded

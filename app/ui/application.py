@@ -1,0 +1,52 @@
+"""Starting the desktop app: the QApplication, the theme, the window, then the
+collection opened in the background so the window appears at once."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from app import __version__
+from app.ui import messages
+from app.ui.backend import Backend
+from app.ui.main_window import MainWindow
+from app.ui.theme import apply_theme
+
+APP_ID = "io.github.parley.Parley"
+
+
+def create_window(data_dir: Path) -> MainWindow:
+    """Build the window over ``data_dir`` and start opening the collection."""
+    messages.bridge()  # created on the GUI thread, before any worker can post
+    backend = Backend(data_dir)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app, backend.settings.theme)
+    window = MainWindow(backend)
+    backend.open_store()
+    return window
+
+
+def run_app(data_dir: Path, *, quit_after_start: bool = False) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Parley")
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("Parley")
+    app.setDesktopFileName(APP_ID)
+    icon = Path(__file__).resolve().parents[2] / "resources" / "icons" / "parley.svg"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    window = create_window(data_dir)
+    window.show()
+    if quit_after_start:
+        # Quit once the collection is open and the home page has its decks.
+        window.home.decks_shown.connect(lambda: QTimer.singleShot(0, window.close))
+        window.backend.store_failed.connect(lambda _t: QTimer.singleShot(0, window.close))
+    return app.exec()

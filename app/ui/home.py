@@ -1,0 +1,156 @@
+"""Home: the decks with their new/due counts and when they were last practised."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core import services
+from app.core.models import utcnow
+from app.core.views import DeckSummary
+from app.ui.backend import Backend
+from app.ui.widgets import card_frame, subtle, title
+
+
+def describe_last_practised(when: datetime | None, now: datetime | None = None) -> str:
+    if when is None:
+        return "Not practised yet"
+    now = now or datetime.now(UTC)
+    days = (now.astimezone().date() - when.astimezone().date()).days
+    if days <= 0:
+        return "Practised today"
+    if days == 1:
+        return "Practised yesterday"
+    if days < 14:
+        return f"Practised {days} days ago"
+    return f"Practised on {when.astimezone():%d %b %Y}"
+
+
+class DeckRow(QWidget):
+    """One deck: name, counts and the two ways to study it."""
+
+    review_clicked = Signal(str)
+    rehearse_clicked = Signal(str)
+
+    def __init__(self, deck: DeckSummary) -> None:
+        super().__init__()
+        self.deck = deck
+        frame = card_frame()
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(frame)
+        row = QHBoxLayout(frame)
+        row.setContentsMargins(18, 14, 18, 14)
+        text = QVBoxLayout()
+        name = QLabel(deck.name)
+        name.setObjectName("SectionTitle")
+        text.addWidget(name)
+        counts = QLabel(
+            f"<b>{deck.new_available}</b> new · <b>{deck.review_due}</b> due · "
+            f"{deck.flashcards} flashcards · {deck.roleplays} role-plays"
+        )
+        counts.setObjectName("Counts")
+        text.addWidget(counts)
+        text.addWidget(subtle(describe_last_practised(deck.last_practised)))
+        row.addLayout(text, 1)
+        self.review_button = QPushButton("Review cards")
+        self.review_button.setToolTip("Flashcard review of this deck (R)")
+        self.review_button.clicked.connect(lambda: self.review_clicked.emit(deck.name))
+        self.review_button.setEnabled(deck.flashcards > 0)
+        self.rehearse_button = QPushButton("Rehearse")
+        self.rehearse_button.setObjectName("Primary")
+        self.rehearse_button.setToolTip("Answer stakeholder questions out loud (P)")
+        self.rehearse_button.clicked.connect(lambda: self.rehearse_clicked.emit(deck.name))
+        self.rehearse_button.setEnabled(deck.roleplays > 0)
+        row.addWidget(self.review_button)
+        row.addWidget(self.rehearse_button)
+
+
+class HomePage(QWidget):
+    review_requested = Signal(str)
+    rehearse_requested = Signal(str)
+    # Emitted each time the deck list has been filled from the collection.
+    decks_shown = Signal()
+
+    def __init__(self, backend: Backend) -> None:
+        super().__init__()
+        self.setObjectName("Page")
+        self.backend = backend
+        self.decks: list[DeckSummary] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(40, 28, 40, 28)
+        layout.addWidget(title("Your decks"))
+        self.summary = subtle("Opening your collection…")
+        layout.addWidget(self.summary)
+        self.list = QListWidget()
+        self.list.setObjectName("DeckList")
+        self.list.setSelectionMode(QListWidget.SelectionMode.SingleSelection)
+        self.list.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
+        self.list.itemActivated.connect(self._activated)
+        layout.addWidget(self.list, 1)
+        hint = subtle(
+            "R review · P rehearse · Ctrl+I import · Ctrl+, settings · drop a deck file here"
+        )
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(hint)
+        backend.store_ready.connect(self.refresh)
+        backend.collection_changed.connect(self.refresh)
+
+    def refresh(self) -> None:
+        new_per_day = self.backend.settings.new_per_day
+        self.backend.db(lambda s: services.list_decks(s, utcnow(), new_per_day), self._show)
+
+    def _show(self, decks: list[DeckSummary]) -> None:
+        selected = self.selected_deck()
+        self.decks = decks
+        self.list.clear()
+        for deck in decks:
+            item = QListWidgetItem()
+            item.setData(Qt.ItemDataRole.UserRole, deck.name)
+            row = DeckRow(deck)
+            row.review_clicked.connect(self.review_requested)
+            row.rehearse_clicked.connect(self.rehearse_requested)
+            item.setSizeHint(row.sizeHint())
+            self.list.addItem(item)
+            self.list.setItemWidget(item, row)
+        due = sum(d.due for d in decks)
+        self.summary.setText(
+            f"{len(decks)} deck{'s' if len(decks) != 1 else ''} · {due} card"
+            f"{'s' if due != 1 else ''} ready to study"
+        )
+        # First run opens on the built-in deck; afterwards keep the user's choice.
+        names = [d.name for d in decks]
+        target = (
+            selected
+            if selected in names
+            else next((d.name for d in decks if d.builtin), names[0] if names else None)
+        )
+        if target is not None:
+            self.list.setCurrentRow(names.index(target))
+        self.list.setFocus()
+        self.decks_shown.emit()
+
+    def selected_deck(self) -> str | None:
+        item = self.list.currentItem()
+        return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
+
+    def deck_row(self, name: str) -> DeckRow | None:
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) == name:
+                widget = self.list.itemWidget(item)
+                return widget if isinstance(widget, DeckRow) else None
+        return None
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        self.review_requested.emit(str(item.data(Qt.ItemDataRole.UserRole)))

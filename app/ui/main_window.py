@@ -1,0 +1,163 @@
+"""The main window: pages in a stack, menus with their shortcuts, messages in place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+
+from app import __version__
+from app.ui import messages
+from app.ui.backend import Backend
+from app.ui.home import HomePage
+from app.ui.rehearsal import RehearsalPage
+from app.ui.review import ReviewPage
+from app.ui.widgets import Banner
+
+DECK_SUFFIXES = {".toml", ".json", ".apkg", ".colpkg", ".csv", ".tsv", ".txt"}
+
+
+class MainWindow(QMainWindow):
+    home_shown = Signal()
+
+    def __init__(self, backend: Backend) -> None:
+        super().__init__()
+        self.backend = backend
+        self.setWindowTitle("Parley")
+        self.resize(1280, 800)
+        self.setAcceptDrops(True)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.banner = Banner()
+        layout.addWidget(self.banner)
+        self.stack = QStackedWidget()
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.home = HomePage(backend)
+        self.review = ReviewPage(backend)
+        self.rehearsal = RehearsalPage(backend)
+        self.stack.addWidget(self.home)
+        self.stack.addWidget(self.review)
+        self.stack.addWidget(self.rehearsal)
+        self.home.review_requested.connect(self.start_review)
+        self.home.rehearse_requested.connect(self.start_rehearsal)
+        self.review.finished.connect(self.go_home)
+        self.rehearsal.finished.connect(self.go_home)
+
+        self.engine_label = QLabel()
+        self.statusBar().addPermanentWidget(self.engine_label)
+        self._build_menus()
+
+        bridge = messages.bridge()
+        bridge.info_posted.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        bridge.error_posted.connect(lambda text: self.banner.show_message(text, "error"))
+        bridge.bug_posted.connect(self._show_bug)
+        backend.store_failed.connect(self._store_failed)
+
+    # -- menus ----------------------------------------------------------------------
+    def _action(self, menu_name: str, text: str, shortcut: str | None, slot) -> QAction:  # type: ignore[no-untyped-def]
+        menu = self._menus[menu_name]
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setToolTip(f"{text.replace('&', '').rstrip('…')} ({shortcut})")
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self._menus = {name: bar.addMenu(name) for name in ("&File", "&Study", "&Help")}
+        self.import_action = self._action("&File", "&Import deck…", "Ctrl+I", self.import_deck)
+        self.export_action = self._action("&File", "&Export deck…", "Ctrl+E", self.export_deck)
+        self._menus["&File"].addSeparator()
+        self.settings_action = self._action("&File", "&Settings…", "Ctrl+,", self.open_settings)
+        self._menus["&File"].addSeparator()
+        self._action("&File", "&Quit", "Ctrl+Q", self.close)
+        self._action("&Study", "&Decks", "Ctrl+H", self.go_home)
+        self._action("&Study", "&Review flashcards", "R", self._review_selected)
+        self._action("&Study", "Rehearse &role-plays", "P", self._rehearse_selected)
+        self._action("&Help", "&About Parley", None, self._about)
+
+    def _review_selected(self) -> None:
+        if self.stack.currentWidget() is self.home and (deck := self.home.selected_deck()):
+            self.start_review(deck)
+
+    def _rehearse_selected(self) -> None:
+        if self.stack.currentWidget() is self.home and (deck := self.home.selected_deck()):
+            self.start_rehearsal(deck)
+
+    # -- navigation -----------------------------------------------------------------
+    def go_home(self) -> None:
+        self.stack.setCurrentWidget(self.home)
+        self.home.refresh() if self.backend.is_ready else None
+        self.home.list.setFocus()
+        self.home_shown.emit()
+
+    def start_review(self, deck_name: str) -> None:
+        self.stack.setCurrentWidget(self.review)
+        self.review.start(deck_name)
+        self.review.setFocus()
+
+    def start_rehearsal(self, deck_name: str) -> None:
+        self.stack.setCurrentWidget(self.rehearsal)
+        self.rehearsal.start(deck_name)
+        self.rehearsal.setFocus()
+
+    # -- dialogs ------------------------------------------------------------------------
+    def import_deck(self) -> None:
+        from app.ui.import_dialog import ImportDialog
+
+        ImportDialog.ask_and_import(self, self.backend)
+
+    def import_paths(self, paths: list[Path]) -> None:
+        from app.ui.import_dialog import ImportDialog
+
+        for path in paths:
+            ImportDialog.import_file(self, self.backend, path)
+
+    def export_deck(self) -> None:
+        from app.ui.import_dialog import export_selected_deck
+
+        export_selected_deck(self, self.backend, self.home.selected_deck())
+
+    def open_settings(self) -> None:
+        from app.ui.settings_dialog import SettingsDialog
+
+        SettingsDialog.edit(self, self.backend)
+
+    def _about(self) -> None:
+        messages.info(f"Parley {__version__} — rehearse spoken technical explanations, offline.")
+
+    # -- messages -----------------------------------------------------------------------
+    def _show_bug(self, text: str, detail: str) -> None:
+        self.banner.show_message(
+            f"{text} Your work is saved. Details were written to the log.", "error"
+        )
+
+    def _store_failed(self, text: str) -> None:
+        self.home.summary.setText("The collection could not be opened.")
+        self.banner.show_message(text, "error")
+
+    # -- drag and drop ----------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        urls = event.mimeData().urls()
+        if urls and all(Path(u.toLocalFile()).suffix.lower() in DECK_SUFFIXES for u in urls):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.import_paths(paths)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.backend.shutdown()
+        event.accept()

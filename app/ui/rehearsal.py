@@ -1,0 +1,646 @@
+"""Stakeholder rehearsal: a persona asks (aloud), the user answers by speaking or typing,
+and the result panel shows what was covered, how it was said, and a suggested rating
+that feeds the schedule.
+
+All slow work is elsewhere: speech rendering on the TTS thread, recognition on the
+recorder's worker, scoring on the background pool, storage on the DB worker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core import services
+from app.core.attempts import AttemptData
+from app.core.errors import KnownError
+from app.core.models import utcnow
+from app.core.paths import tts_cache_dir
+from app.core.scheduling import RATING_NAMES
+from app.core.views import CardView
+from app.scoring import score_answer
+from app.scoring.types import ScoreResult
+from app.ui import messages
+from app.ui.backend import Backend
+from app.ui.result_panel import ResultPanel
+from app.ui.widgets import Banner, LevelMeter, card_frame, subtle, title
+
+if TYPE_CHECKING:
+    from app.speech.capture import Recorder
+    from app.speech.engines import EngineChoice
+    from app.speech.playback import Player
+    from app.speech.recognizer import Transcript
+    from app.speech.tts import Speaker
+
+HANDS_FREE_DELAY_S = 8
+
+
+@dataclass
+class Answer:
+    """One answer as it moves from capture to storage."""
+
+    card: CardView
+    result: ScoreResult
+    engine: str
+    wav_path: str | None
+    attempt_id: int | None = None
+
+
+class RehearsalPage(QWidget):
+    finished = Signal()
+    # For tests and the hands-free loop: the result panel has been filled.
+    result_shown = Signal()
+    question_shown = Signal()
+    recording_started = Signal()
+
+    def __init__(self, backend: Backend) -> None:
+        super().__init__()
+        self.setObjectName("Page")
+        self.backend = backend
+        self.deck_name = ""
+        self.queue: list[CardView] = []
+        self.current: CardView | None = None
+        self.answer: Answer | None = None
+        self.done = 0
+        # Speech parts are imported and made on first use, so start-up never pays for them.
+        self.engine_choice: EngineChoice | None = None  # chosen off the GUI thread
+        self._recorder: Recorder | None = None
+        self._player: Player | None = None
+        self._speaker: Speaker | None = None
+        self._record_after_playback = False
+        self._busy = False
+        self._elapsed = QElapsedTimer()
+        self._clock = QTimer(self)
+        self._clock.setInterval(200)
+        self._clock.timeout.connect(self._tick)
+        self._countdown_left = 0
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(1000)
+        self._countdown.timeout.connect(self._count_down)
+        self._build()
+        self._shortcuts()
+
+    # -- layout ---------------------------------------------------------------------
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(40, 24, 40, 24)
+        top = QHBoxLayout()
+        self.heading = title("Rehearsal")
+        top.addWidget(self.heading, 1)
+        self.progress_label = subtle()
+        top.addWidget(self.progress_label)
+        self.hands_free = QCheckBox("Hands-free")
+        self.hands_free.setToolTip(
+            "Speak the next question automatically after each result, then listen (F)"
+        )
+        self.hands_free.setChecked(self.backend.settings.hands_free)
+        self.hands_free.toggled.connect(self._hands_free_toggled)
+        top.addWidget(self.hands_free)
+        back = QPushButton("Back to decks")
+        back.setToolTip("Leave the rehearsal (Esc)")
+        back.clicked.connect(self.leave)
+        top.addWidget(back)
+        layout.addLayout(top)
+        self.banner = Banner()
+        layout.addWidget(self.banner)
+
+        body = QHBoxLayout()
+        layout.addLayout(body, 1)
+        persona = card_frame()
+        persona.setMaximumWidth(340)
+        pl = QVBoxLayout(persona)
+        pl.setContentsMargins(20, 20, 20, 20)
+        self.avatar = QLabel()
+        self.avatar.setFixedSize(64, 64)
+        self.avatar.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.avatar.setStyleSheet(
+            "background:#2f7fc1;color:white;border-radius:32px;font-size:20pt;font-weight:600"
+        )
+        pl.addWidget(self.avatar)
+        self.persona_name = QLabel()
+        self.persona_name.setObjectName("SectionTitle")
+        pl.addWidget(self.persona_name)
+        self.persona_role = subtle()
+        pl.addWidget(self.persona_role)
+        pl.addSpacing(8)
+        pl.addWidget(subtle("Cares about"))
+        self.persona_cares = QLabel()
+        self.persona_cares.setWordWrap(True)
+        pl.addWidget(self.persona_cares)
+        pl.addStretch(1)
+        self.engine_label = subtle()
+        pl.addWidget(self.engine_label)
+        body.addWidget(persona)
+
+        right = QVBoxLayout()
+        body.addLayout(right, 1)
+        question_card = card_frame()
+        ql = QVBoxLayout(question_card)
+        ql.setContentsMargins(24, 18, 24, 18)
+        self.question = QLabel()
+        self.question.setObjectName("Question")
+        self.question.setWordWrap(True)
+        self.question.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        ql.addWidget(self.question)
+        qrow = QHBoxLayout()
+        self.replay_question = QPushButton("🔊 Replay question")
+        self.replay_question.setToolTip("Hear the question again (Q)")
+        self.replay_question.clicked.connect(self.speak_question)
+        qrow.addWidget(self.replay_question)
+        qrow.addStretch(1)
+        ql.addLayout(qrow)
+        right.addWidget(question_card)
+
+        self.stages = QStackedWidget()
+        right.addWidget(self.stages, 1)
+        self.stages.addWidget(self._build_answer_stage())
+        self.stages.addWidget(self._build_typing_stage())
+        self.result_panel = ResultPanel()
+        self.result_panel.rating_chosen.connect(self.rate)
+        self.result_panel.play_model_requested.connect(self.play_model_answer)
+        self.result_panel.play_recording_requested.connect(self.play_recording)
+        self.stages.addWidget(self.result_panel)
+        self.stages.addWidget(self._build_done_stage())
+
+    def _build_answer_stage(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.record_button = QPushButton("● Record answer")
+        self.record_button.setObjectName("Record")
+        self.record_button.setToolTip("Start or stop recording your answer (Space)")
+        self.record_button.clicked.connect(self.toggle_recording)
+        row.addWidget(self.record_button)
+        self.type_button = QPushButton("Type instead")
+        self.type_button.setToolTip("Write your answer instead of speaking it (T)")
+        self.type_button.clicked.connect(self.type_instead)
+        row.addWidget(self.type_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        meter_row = QHBoxLayout()
+        self.level = LevelMeter()
+        meter_row.addWidget(self.level, 1)
+        self.elapsed_label = QLabel("0:00")
+        meter_row.addWidget(self.elapsed_label)
+        layout.addLayout(meter_row)
+        self.partial = QLabel()
+        self.partial.setWordWrap(True)
+        self.partial.setObjectName("AnswerText")
+        self.partial.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.partial.setMinimumHeight(80)
+        layout.addWidget(self.partial)
+        self.answer_hint = subtle(
+            "Space record/stop · Q replay question · T type instead · Esc back"
+        )
+        self.answer_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.answer_hint)
+        layout.addStretch(2)
+        return page
+
+    def _build_typing_stage(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(subtle("Type your answer as you would say it."))
+        self.typed = QPlainTextEdit()
+        self.typed.setPlaceholderText("Your answer…")
+        layout.addWidget(self.typed, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        back_to_mic = QPushButton("Speak instead")
+        back_to_mic.clicked.connect(lambda: self.stages.setCurrentIndex(0))
+        row.addWidget(back_to_mic)
+        self.submit_typed = QPushButton("Score answer")
+        self.submit_typed.setObjectName("Primary")
+        self.submit_typed.setToolTip("Score the typed answer (Ctrl+Enter)")
+        self.submit_typed.clicked.connect(self.submit_typed_answer)
+        row.addWidget(self.submit_typed)
+        layout.addLayout(row)
+        return page
+
+    def _build_done_stage(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        self.done_title = QLabel("Rehearsal complete")
+        self.done_title.setObjectName("PageTitle")
+        self.done_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.done_title)
+        self.done_text = subtle()
+        self.done_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.done_text)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.practise_more = QPushButton("Practise all prompts anyway")
+        self.practise_more.clicked.connect(lambda: self._load(include_not_due=True))
+        row.addWidget(self.practise_more)
+        home = QPushButton("Back to decks")
+        home.setObjectName("Primary")
+        home.clicked.connect(self.leave)
+        row.addWidget(home)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addStretch(2)
+        return page
+
+    def _shortcuts(self) -> None:
+        for key, handler in (
+            ("Space", self._space),
+            ("Q", self.speak_question),
+            ("T", self.type_instead),
+            ("Ctrl+Return", self.submit_typed_answer),
+            ("M", self.play_model_answer),
+            ("A", self.play_recording),
+            ("Return", self.accept_suggested),
+            ("Enter", self.accept_suggested),
+            ("1", lambda: self.rate(1)),
+            ("2", lambda: self.rate(2)),
+            ("3", lambda: self.rate(3)),
+            ("4", lambda: self.rate(4)),
+            ("F", self.hands_free.toggle),
+            ("Escape", self.leave),
+        ):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(handler)
+
+    # -- speech parts ------------------------------------------------------------------
+    def _get_player(self) -> Player:
+        if self._player is None:
+            from app.speech.playback import Player
+
+            self._player = Player(self)
+            self._player.failed.connect(lambda text: self.banner.show_message(text, "error"))
+            self._player.finished.connect(self._playback_finished)
+        return self._player
+
+    def _get_speaker(self) -> Speaker:
+        from app.speech.tts import Speaker
+
+        s = self.backend.settings
+        if self._speaker is None:
+            self._speaker = Speaker(tts_cache_dir(self.backend.data_dir), s.tts_voice, s.tts_rate)
+        self._speaker.voice, self._speaker.rate = s.tts_voice, s.tts_rate
+        return self._speaker
+
+    def _get_recorder(self) -> Recorder:
+        if self._recorder is None:
+            from app.speech.capture import Recorder
+
+            self._recorder = Recorder(self.backend.data_dir, self)
+            self._recorder.level.connect(self.level.set_level)
+            self._recorder.partial.connect(self._show_partial)
+            self._recorder.finished.connect(self._recognised)
+            self._recorder.failed.connect(self._recording_failed)
+        return self._recorder
+
+    def _choose_engine(self) -> None:
+        data_dir = self.backend.data_dir
+        s = self.backend.settings
+
+        def choose() -> EngineChoice:
+            from app.speech.engines import choose_engine
+
+            choice = choose_engine(data_dir, s.engine or "auto", s.vosk_model or None)
+            choice.preload()
+            return choice
+
+        def chosen(choice: EngineChoice) -> None:
+            self.engine_choice = choice
+            self.engine_label.setText(choice.message.split(". ")[0] + ".")
+            self.engine_label.setToolTip(choice.message)
+            messages.info(choice.message)
+
+        def failed(exc: BaseException) -> None:
+            self.engine_choice = None
+            self.engine_label.setText("No speech engine: type your answers.")
+            self.banner.show_message(f"{exc} You can type your answers instead.", "error")
+
+        self.backend.tasks.background(choose, on_success=chosen, on_failure=failed)
+
+    # -- session ---------------------------------------------------------------------
+    def start(self, deck_name: str) -> None:
+        self.deck_name = deck_name
+        self.heading.setText(deck_name)
+        self.done = 0
+        self.banner.hide()
+        self._choose_engine()
+        self._load(include_not_due=False)
+
+    def _load(self, include_not_due: bool) -> None:
+        deck_name = self.deck_name
+        new_per_day = self.backend.settings.new_per_day
+
+        def load(s):  # type: ignore[no-untyped-def]
+            deck = services.find_deck(s, deck_name)
+            if include_not_due:
+                return services.list_cards(s, deck_name, "roleplay")
+            ids = services.due_queue(s, deck.id, utcnow(), new_per_day, kind="roleplay")
+            return services.get_cards(s, ids)
+
+        self.backend.db(load, self._loaded)
+
+    def _loaded(self, cards: list[CardView]) -> None:
+        self.queue = list(cards)
+        self._next()
+
+    def _next(self) -> None:
+        self._stop_countdown()
+        self.answer = None
+        self.progress_label.setText(f"{self.done} answered · {len(self.queue)} to go")
+        if not self.queue:
+            self.current = None
+            self.stages.setCurrentIndex(3)
+            self.done_title.setText(
+                "Rehearsal complete" if self.done else "No prompts due right now"
+            )
+            self.done_text.setText(
+                f"You answered {self.done} prompt{'s' if self.done != 1 else ''}."
+                if self.done
+                else "Every role-play in this deck is scheduled for later."
+            )
+            self.practise_more.setFocus()
+            return
+        card = self.queue.pop(0)
+        self.current = card
+        persona = card.persona_info
+        name = persona.name if persona and persona.name else card.persona.title()
+        self.avatar.setText("".join(part[0] for part in name.split()[:2]).upper())
+        self.persona_name.setText(name)
+        self.persona_role.setText(persona.role if persona else card.persona)
+        self.persona_cares.setText(persona.cares_about if persona else "")
+        self.question.setText(f"“{card.question}”")
+        self.partial.setText("")
+        self.level.set_level(0)
+        self.elapsed_label.setText("0:00")
+        self.typed.clear()
+        self.stages.setCurrentIndex(0)
+        self.record_button.setFocus()
+        self.question_shown.emit()
+        if self.backend.settings.speak_questions or self.hands_free.isChecked():
+            self.speak_question()
+
+    # -- speaking the question and answers ---------------------------------------------
+    def speak_question(self) -> None:
+        if self.current is None or self._recording():
+            return
+        persona = self.current.persona_info
+        voice = persona.voice if persona and persona.voice else None
+        self._speak(self.current.question, voice, then_record=self.hands_free.isChecked())
+
+    def play_model_answer(self) -> None:
+        if self.current is not None and self.stages.currentIndex() == 2:
+            self._speak(self.current.model_answer, None, then_record=False)
+
+    def _speak(self, text: str, voice: str | None, then_record: bool) -> None:
+        self._record_after_playback = then_record
+        try:
+            future = self._get_speaker().render(text, voice)
+        except KnownError as err:
+            self.banner.show_message(str(err), "error")
+            return
+        self.backend.tasks.watch(
+            future,
+            lambda path: self._get_player().play(path),
+            lambda exc: self.banner.show_message(
+                f"Could not speak the text: {exc}. You can read it on screen.", "error"
+            ),
+        )
+
+    def play_recording(self) -> None:
+        if self.answer is not None and self.answer.wav_path:
+            self._record_after_playback = False
+            self._get_player().play(self.answer.wav_path)
+
+    def _playback_finished(self) -> None:
+        if self._record_after_playback and self.stages.currentIndex() == 0:
+            self._record_after_playback = False
+            self.start_recording()
+
+    # -- recording ---------------------------------------------------------------------
+    def _recording(self) -> bool:
+        return self._recorder is not None and self._recorder.recording
+
+    def _space(self) -> None:
+        if self.stages.currentIndex() == 0:
+            self.toggle_recording()
+        elif self.stages.currentIndex() == 3:
+            self.leave()
+
+    def toggle_recording(self) -> None:
+        if self._recording():
+            self.stop_recording()
+        else:
+            self.start_recording()
+
+    def start_recording(self) -> None:
+        if self.current is None or self._busy or self.stages.currentIndex() != 0:
+            return
+        if self.engine_choice is None:
+            self.banner.show_message(
+                "The speech engine is still loading (or unavailable). Try again in a moment, "
+                "or type your answer (T).",
+                "error",
+            )
+            return
+        if self._player is not None:
+            self._player.stop()
+        try:
+            self._get_recorder().start(
+                self.engine_choice.recognizer(), self.backend.settings.input_device
+            )
+        except KnownError as err:
+            self.banner.show_message(f"{err} Type your answer instead.", "error")
+            self.type_instead()
+            return
+        self.record_button.setText("■ Stop")
+        self.record_button.setProperty("recording", True)
+        self._repolish(self.record_button)
+        self.partial.setText("Listening…")
+        self._elapsed.start()
+        self._clock.start()
+        self.recording_started.emit()
+
+    def stop_recording(self) -> None:
+        if not self._recording():
+            return
+        self._clock.stop()
+        self._busy = True
+        self.record_button.setEnabled(False)
+        self.partial.setText("Scoring your answer…")
+        self._get_recorder().stop()
+
+    def _reset_record_button(self) -> None:
+        self.record_button.setEnabled(True)
+        self.record_button.setText("● Record answer")
+        self.record_button.setProperty("recording", False)
+        self._repolish(self.record_button)
+
+    @staticmethod
+    def _repolish(widget: QWidget) -> None:
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+
+    def _tick(self) -> None:
+        seconds = self._elapsed.elapsed() // 1000
+        self.elapsed_label.setText(f"{seconds // 60}:{seconds % 60:02d}")
+
+    def _show_partial(self, text: str) -> None:
+        if text:
+            self.partial.setText(text)
+
+    def _recording_failed(self, message: str) -> None:
+        self._busy = False
+        self._clock.stop()
+        self._reset_record_button()
+        self.banner.show_message(f"{message} You can type your answer instead (T).", "error")
+
+    def _recognised(self, transcript: Transcript, wav_path: str) -> None:
+        self._reset_record_button()
+        self._score(transcript.text, transcript.engine, wav_path, transcript)
+
+    # -- typed answers -----------------------------------------------------------------
+    def type_instead(self) -> None:
+        if self.current is None or self._recording() or self.stages.currentIndex() != 0:
+            return
+        self.stages.setCurrentIndex(1)
+        self.typed.setFocus()
+
+    def submit_typed_answer(self) -> None:
+        if self.stages.currentIndex() != 1 or self._busy:
+            return
+        text = self.typed.toPlainText().strip()
+        if not text:
+            self.banner.show_message("Type an answer first.", "info", timeout_ms=4000)
+            return
+        self._busy = True
+        self._score(text, "typed", None, None)
+
+    # -- scoring and storing -----------------------------------------------------------
+    def _score(
+        self, text: str, engine: str, wav_path: str | None, transcript: Transcript | None
+    ) -> None:
+        card = self.current
+        assert card is not None
+        words = transcript.words if transcript is not None else None
+        duration = transcript.duration_s if transcript is not None else None
+
+        def score() -> ScoreResult:
+            return score_answer(text, card.key_points, words=words, duration_s=duration)
+
+        def scored(result: ScoreResult) -> None:
+            answer = Answer(card, result, engine, wav_path)
+            self._save_attempt(answer)
+
+        def failed(exc: BaseException) -> None:
+            self._busy = False
+            from app.ui.tasks import report_failure
+
+            report_failure(exc)
+
+        self.backend.tasks.background(score, on_success=scored, on_failure=failed)
+
+    def _save_attempt(self, answer: Answer) -> None:
+        data = AttemptData(
+            transcript=answer.result.transcript,
+            coverage=answer.result.coverage,
+            result=answer.result.to_json(),
+            engine=answer.engine,
+            duration_s=answer.result.delivery.duration_s,
+            audio_path=answer.wav_path,
+            suggested_rating=answer.result.suggested_rating,
+        )
+
+        def saved(attempt_id: int) -> None:
+            answer.attempt_id = attempt_id
+            self._busy = False
+            self._show_result(answer)
+
+        self.backend.db(
+            lambda s: services.record_attempt(s, answer.card.id, data), saved, changes=True
+        )
+
+    def _show_result(self, answer: Answer) -> None:
+        self.answer = answer
+        self.result_panel.show_result(
+            answer.result, answer.card.model_answer, bool(answer.wav_path), answer.engine
+        )
+        self.stages.setCurrentIndex(2)
+        self.result_panel.rating_buttons[answer.result.suggested_rating].setFocus()
+        self.result_shown.emit()
+        if self.hands_free.isChecked():
+            self._countdown_left = HANDS_FREE_DELAY_S
+            self._count_down()
+            self._countdown.start()
+
+    # -- rating ------------------------------------------------------------------------
+    def accept_suggested(self) -> None:
+        if self.answer is not None and self.stages.currentIndex() == 2:
+            self.rate(self.answer.result.suggested_rating)
+
+    def rate(self, rating: int) -> None:
+        answer = self.answer
+        if answer is None or self.stages.currentIndex() != 2 or self._busy:
+            return
+        self._stop_countdown()
+        self._busy = True
+        attempt_id = answer.attempt_id
+
+        def write(s):  # type: ignore[no-untyped-def]
+            if attempt_id is not None:
+                services.set_attempt_rating(s, attempt_id, rating)
+            return services.review_card(s, answer.card.id, rating, utcnow(), attempt_id=attempt_id)
+
+        def written(_result: object) -> None:
+            self._busy = False
+            self.done += 1
+            messages.info(f"Rated {RATING_NAMES[rating]}.")
+            self._next()
+
+        self.backend.db(write, written, changes=True)
+
+    def _count_down(self) -> None:
+        if self._countdown_left <= 0:
+            self._stop_countdown()
+            self.accept_suggested()
+            return
+        name = RATING_NAMES[self.answer.result.suggested_rating] if self.answer else ""
+        self.result_panel.countdown.setText(
+            f"Hands-free: accepting {name} and asking the next question in "
+            f"{self._countdown_left} s — press 1–4 to choose, F to pause."
+        )
+        self._countdown_left -= 1
+
+    def _hands_free_toggled(self, on: bool) -> None:
+        if not on:
+            self._stop_countdown()
+        elif self.stages.currentIndex() == 2 and not self._countdown.isActive():
+            self._countdown_left = HANDS_FREE_DELAY_S
+            self._count_down()
+            self._countdown.start()
+
+    def _stop_countdown(self) -> None:
+        self._countdown.stop()
+        self.result_panel.countdown.setText("")
+
+    def leave(self) -> None:
+        self._stop_countdown()
+        if self._recording():
+            self._get_recorder().stop()
+        if self._player is not None:
+            self._player.stop()
+        self.finished.emit()

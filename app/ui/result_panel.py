@@ -1,0 +1,192 @@
+"""The result of one rehearsal answer: coverage, key points met (highlighted in the
+transcript) and missed, delivery, the model answer, the user's recording, and the
+suggested rating with one-key accept or override."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.scheduling import RATING_NAMES
+from app.scoring.types import ScoreResult
+from app.ui.widgets import card_frame, subtle
+
+COMFORTABLE_WPM = (120, 160)
+
+
+def highlighted_transcript(result: ScoreResult) -> str:
+    """The transcript as HTML with each key point's evidence marked, escaped."""
+    text = result.transcript
+    spans = sorted(
+        (kp.evidence.start, kp.evidence.end, kp.label)
+        for kp in result.key_points
+        if kp.met and kp.evidence is not None
+    )
+    out, pos = [], 0
+    for start, end, label in spans:
+        if start < pos:  # overlapping evidence: the first mark already covers it
+            continue
+        out.append(html.escape(text[pos:start]))
+        out.append(
+            f'<span style="background:#fff1a8;color:#222" title="{html.escape(label)}">'
+            f"{html.escape(text[start:end])}</span>"
+        )
+        pos = end
+    out.append(html.escape(text[pos:]))
+    body = "".join(out) or "<i>(nothing was heard)</i>"
+    return f'<div style="font-size:12pt; line-height:140%">{body}</div>'
+
+
+def describe_delivery(result: ScoreResult) -> list[tuple[str, str]]:
+    d = result.delivery
+    rows = []
+    if d.wpm is not None:
+        low, high = COMFORTABLE_WPM
+        verdict = "comfortable" if low <= d.wpm <= high else ("slow" if d.wpm < low else "fast")
+        rows.append(("Pace", f"{d.wpm:.0f} words/min ({verdict}; aim for {low}–{high})"))
+    if d.duration_s is not None:
+        rows.append(("Length", f"{d.duration_s:.0f} s"))
+    fillers = ", ".join(f"{w} ×{n}" for w, n in sorted(d.fillers.items(), key=lambda i: -i[1]))
+    rows.append(("Fillers", fillers or "none"))
+    rows.append(
+        (
+            "Long pauses",
+            ", ".join(f"{p.duration:.1f}s at {p.start:.0f}s" for p in d.long_pauses) or "none",
+        )
+    )
+    hedges = ", ".join(f"“{w}” ×{n}" for w, n in d.hedges.items())
+    rows.append(("Hedges", hedges or "none"))
+    return rows
+
+
+class ResultPanel(QWidget):
+    rating_chosen = Signal(int)
+    play_model_requested = Signal()
+    play_recording_requested = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.result: ScoreResult | None = None
+        self.suggested = 3
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+
+        top = QHBoxLayout()
+        self.coverage_label = QLabel()
+        self.coverage_label.setObjectName("PageTitle")
+        top.addWidget(self.coverage_label)
+        self.coverage_bar = QProgressBar()
+        self.coverage_bar.setRange(0, 100)
+        self.coverage_bar.setTextVisible(False)
+        top.addWidget(self.coverage_bar, 1)
+        layout.addLayout(top)
+
+        columns = QHBoxLayout()
+        left = card_frame()
+        ll = QVBoxLayout(left)
+        ll.addWidget(self._section("Key points"))
+        self.points_label = QLabel()
+        self.points_label.setWordWrap(True)
+        self.points_label.setTextFormat(Qt.TextFormat.RichText)
+        ll.addWidget(self.points_label)
+        ll.addWidget(self._section("What you said"))
+        self.transcript = QTextBrowser()
+        self.transcript.setOpenLinks(False)
+        self.transcript.setOpenExternalLinks(False)
+        ll.addWidget(self.transcript, 1)
+        columns.addWidget(left, 3)
+
+        right = card_frame()
+        rl = QVBoxLayout(right)
+        rl.addWidget(self._section("Delivery"))
+        self.delivery_grid = QGridLayout()
+        rl.addLayout(self.delivery_grid)
+        rl.addWidget(self._section("Model answer"))
+        self.model_answer = QTextBrowser()
+        self.model_answer.setOpenLinks(False)
+        rl.addWidget(self.model_answer, 1)
+        play_row = QHBoxLayout()
+        self.play_model = QPushButton("▶ Model answer")
+        self.play_model.setToolTip("Hear the model answer (M)")
+        self.play_model.clicked.connect(self.play_model_requested)
+        self.play_mine = QPushButton("▶ My recording")
+        self.play_mine.setToolTip("Hear your own answer (A)")
+        self.play_mine.clicked.connect(self.play_recording_requested)
+        play_row.addWidget(self.play_model)
+        play_row.addWidget(self.play_mine)
+        rl.addLayout(play_row)
+        columns.addWidget(right, 2)
+        layout.addLayout(columns, 1)
+
+        rate_row = QHBoxLayout()
+        self.suggestion = QLabel()
+        self.suggestion.setObjectName("SectionTitle")
+        rate_row.addWidget(self.suggestion, 1)
+        self.rating_buttons: dict[int, QPushButton] = {}
+        for rating, name in RATING_NAMES.items():
+            button = QPushButton(f"{name} ({rating})")
+            button.setObjectName(name)
+            button.setToolTip(f"Rate {name} and go on ({rating})")
+            button.clicked.connect(lambda _=False, r=rating: self.rating_chosen.emit(r))
+            self.rating_buttons[rating] = button
+            rate_row.addWidget(button)
+        layout.addLayout(rate_row)
+        self.countdown = subtle()
+        layout.addWidget(self.countdown)
+
+    @staticmethod
+    def _section(text: str) -> QLabel:
+        label = QLabel(text)
+        label.setObjectName("SectionTitle")
+        return label
+
+    def show_result(
+        self, result: ScoreResult, model_answer: str, has_recording: bool, engine: str
+    ) -> None:
+        self.result = result
+        self.suggested = result.suggested_rating
+        percent = round(result.coverage * 100)
+        met = sum(1 for kp in result.key_points if kp.met)
+        self.coverage_label.setText(f"{percent}% covered")
+        self.coverage_bar.setValue(percent)
+        lines = []
+        for kp in result.key_points:
+            if kp.met:
+                lines.append(f'<span style="color:#3f9a5a">✔</span> {html.escape(kp.label)}')
+            else:
+                lines.append(
+                    f'<span style="color:#d9534f">✘</span> <b>{html.escape(kp.label)}</b>'
+                    " <i>(missed)</i>"
+                )
+        self.points_label.setText(f"{met} of {len(result.key_points)} met<br>" + "<br>".join(lines))
+        self.transcript.setHtml(highlighted_transcript(result))
+        while self.delivery_grid.count():
+            item = self.delivery_grid.takeAt(0)
+            if item is not None and (widget := item.widget()) is not None:
+                widget.deleteLater()
+        for row, (name, value) in enumerate(describe_delivery(result)):
+            self.delivery_grid.addWidget(subtle(name), row, 0)
+            value_label = QLabel(value)
+            value_label.setWordWrap(True)
+            self.delivery_grid.addWidget(value_label, row, 1)
+        self.model_answer.setPlainText(model_answer)
+        self.play_mine.setEnabled(has_recording)
+        name = RATING_NAMES[self.suggested]
+        self.suggestion.setText(f"Suggested: {name} — Enter to accept, 1–4 to choose ({engine})")
+        for rating, button in self.rating_buttons.items():
+            button.setDefault(rating == self.suggested)
+        self.countdown.setText("")
+
+    def key_point_states(self) -> dict[str, bool]:
+        return {kp.label: kp.met for kp in self.result.key_points} if self.result else {}

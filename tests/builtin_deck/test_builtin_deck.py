@@ -1,0 +1,77 @@
+"""The built-in "RAG vs Fine-Tuning" deck is complete and every role-play is answerable."""
+
+from __future__ import annotations
+
+import pytest
+from app.formats.native import read_native
+
+from app.core.deckdata import DeckData
+from app.core.seed import builtin_deck_path
+
+
+@pytest.fixture(scope="module")
+def deck() -> DeckData:
+    return read_native(builtin_deck_path("rag-vs-fine-tuning"))
+
+
+def test_the_deck_is_big_enough_to_practise_with(deck: DeckData) -> None:
+    kinds = [c.kind for c in deck.cards]
+    assert kinds.count("flashcard") >= 40
+    assert kinds.count("roleplay") >= 12
+
+
+def test_every_persona_asks_several_questions(deck: DeckData) -> None:
+    asked = [c.persona for c in deck.cards if c.kind == "roleplay"]
+    assert {p.key for p in deck.personas} >= {"product manager", "executive", "client"}
+    for persona in deck.personas:
+        assert persona.name and persona.role and persona.cares_about
+        assert asked.count(persona.key) >= 3, persona.key
+
+
+def test_no_card_has_an_empty_field(deck: DeckData) -> None:
+    ids = [c.guid for c in deck.cards]
+    assert len(ids) == len(set(ids))
+    for card in deck.cards:
+        if card.kind == "flashcard":
+            assert card.front.strip() and card.back.strip(), card.guid
+        else:
+            assert card.question.strip() and card.model_answer.strip(), card.guid
+            assert deck.persona(card.persona) is not None, card.guid
+        assert card.tags, card.guid
+
+
+def test_each_roleplay_has_three_to_six_key_points_its_model_answer_says(deck: DeckData) -> None:
+    from app.scoring import score_answer
+
+    for card in (c for c in deck.cards if c.kind == "roleplay"):
+        assert 3 <= len(card.key_points) <= 6, card.guid
+        for point in card.key_points:
+            assert point.label.strip() and point.alternatives, (card.guid, point.label)
+        result = score_answer(card.model_answer, card.key_points)
+        missed = [k.label for k in result.key_points if not k.met]
+        assert not missed, (card.guid, missed)
+
+
+@pytest.mark.parametrize(
+    "section_tag",
+    [
+        "definitions",
+        "analogies",
+        "use-rag",
+        "use-fine-tuning",
+        "trade-offs",
+        "misconceptions",
+        "audiences",
+        "hybrid",
+        "drill",
+        "follow-up",
+    ],
+)
+def test_every_section_of_the_source_document_has_cards(deck: DeckData, section_tag: str) -> None:
+    assert any(section_tag in c.tags for c in deck.cards)
+
+
+def test_stakeholder_follow_up_questions_are_rehearsable(deck: DeckData) -> None:
+    questions = " ".join(c.question.lower() for c in deck.cards if c.kind == "roleplay")
+    for topic in ("prompt", "audit", "cost", "update", "hallucinat"):
+        assert topic in questions, topic
