@@ -1,0 +1,241 @@
+"""Turning Anki notes into Parley cards.
+
+Which cards a note has comes from the collection's cards table, so optional reversed
+cards and cloze numbers are exactly what Anki generated. Each card's front and back are
+the fields its template shows on the question side and (only) on the answer side. The
+first card of a note keeps the note's guid; the others get ``<guid>#<ord>``, so a
+re-import matches every card again.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.core.deckdata import CardData, PersonaData, ScheduleData
+from app.core.errors import DeckFormatError
+from app.formats import cloze
+from app.formats.anki_collection import AnkiCard, AnkiCollection, AnkiNote, NoteType, Template
+from app.formats.htmltext import PlainField, html_to_text
+from app.formats.keypoints import parse_key_points
+
+ROLEPLAY_NOTETYPE = "Parley Role-play"
+ROLEPLAY_FIELDS = ("Persona", "Question", "Model Answer", "Key Points")
+
+_REF = re.compile(r"\{\{([^{}]*)\}\}")
+_SPECIAL_REFS = frozenset(
+    {"FrontSide", "Tags", "Type", "Deck", "Subdeck", "Card", "CardFlag", "CardID"}
+)
+_CARD_NEW = 0
+
+
+def card_guid(note_guid: str, ord_: int) -> str:
+    return note_guid if ord_ == 0 else f"{note_guid}#{ord_}"
+
+
+@dataclass
+class _Refs:
+    plain: list[str] = field(default_factory=list)
+    cloze: list[str] = field(default_factory=list)
+    answer_only: list[str] = field(default_factory=list)  # {{type:X}} / {{hint:X}}
+
+
+def template_refs(fmt: str) -> _Refs:
+    refs = _Refs()
+    for match in _REF.finditer(fmt):
+        inner = match.group(1).strip()
+        if not inner or inner[0] in "#^/!":
+            continue
+        *filters, name = (part.strip() for part in inner.split(":"))
+        if name in _SPECIAL_REFS:
+            continue
+        kinds = {f.split(" ")[0] for f in filters}
+        bucket = (
+            refs.cloze
+            if "cloze" in kinds
+            else refs.answer_only
+            if kinds & {"type", "hint"}
+            else refs.plain
+        )
+        if name not in bucket:
+            bucket.append(name)
+    return refs
+
+
+@dataclass
+class _Side:
+    texts: list[str] = field(default_factory=list)
+    sounds: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+
+    def add(self, plain: PlainField) -> None:
+        if plain.text:
+            self.texts.append(plain.text)
+        self.sounds.extend(plain.sounds)
+        self.images.extend(plain.images)
+
+    def text(self, joiner: str = "\n") -> str:
+        joined = joiner.join(self.texts)
+        if joined:
+            return joined
+        # A card side with nothing to read still needs words on it.
+        if self.images:
+            return "[image]"
+        if self.sounds:
+            return "[sound]"
+        return "(empty)"
+
+
+class NoteConverter:
+    def __init__(self, collection: AnkiCollection, package: Path, *, with_scheduling: bool) -> None:
+        self.collection = collection
+        self.package = package
+        self.with_scheduling = with_scheduling
+        self.personas: dict[str, PersonaData] = {}
+        now = int(time.time())
+        self.now = now
+        self.today = (now - collection.created) // 86400 if collection.created else 0
+
+    def convert(self, note: AnkiNote) -> list[CardData]:
+        notetype = self.collection.notetypes.get(note.notetype_id)
+        if notetype is None:
+            raise DeckFormatError(
+                self.package,
+                f"uses note type {note.notetype_id}, which is missing",
+                f"note {note.id}",
+            )
+        values = dict(zip(notetype.fields, note.fields, strict=False))
+        if notetype.name == ROLEPLAY_NOTETYPE and all(f in values for f in ROLEPLAY_FIELDS):
+            return [self._roleplay(note, values)]
+        cards = sorted(note.cards, key=lambda c: c.ord) or [
+            AnkiCard(0, 0, _CARD_NEW, 0, 0, 0, 0, 0)
+        ]
+        if notetype.is_cloze:
+            return self._cloze_cards(note, notetype, values, cards)
+        out = []
+        for card in cards:
+            front, back = self._sides(note, notetype, values, card.ord)
+            out.append(self._card(note, card, front, back))
+        return out
+
+    def _sides(
+        self, note: AnkiNote, notetype: NoteType, values: dict[str, str], ord_: int
+    ) -> tuple[_Side, _Side]:
+        front, back = _Side(), _Side()
+        template = notetype.templates[ord_] if ord_ < len(notetype.templates) else None
+        q = template_refs(template.qfmt) if template else _Refs()
+        q_names = [n for n in q.plain + q.cloze if n in values]
+        if not q_names:
+            # No usable template: first field asks, second answers; reversed for ord 1.
+            pair = [
+                note.fields[0] if note.fields else "",
+                note.fields[1] if len(note.fields) > 1 else "",
+            ]
+            if ord_ == 1:
+                pair.reverse()
+            front.add(html_to_text(pair[0]))
+            back.add(html_to_text(pair[1]))
+            return front, back
+        for name in q_names:
+            front.add(html_to_text(values[name]))
+        for name in self._answer_names(template, q, values):
+            back.add(html_to_text(values[name]))
+        return front, back
+
+    @staticmethod
+    def _answer_names(template: Template | None, q: _Refs, values: dict[str, str]) -> list[str]:
+        a = template_refs(template.afmt) if template else _Refs()
+        shown = set(q.plain) | set(q.cloze)
+        names = [n for n in a.plain + a.answer_only + q.answer_only if n not in shown]
+        return [n for n in dict.fromkeys(names) if n in values]
+
+    def _cloze_cards(
+        self, note: AnkiNote, notetype: NoteType, values: dict[str, str], cards: list[AnkiCard]
+    ) -> list[CardData]:
+        template = notetype.templates[0] if notetype.templates else None
+        q = template_refs(template.qfmt) if template else _Refs()
+        cloze_names = [n for n in q.cloze if n in values] or notetype.fields[:1]
+        parsed = {name: cloze.parse(values.get(name, "")) for name in cloze_names}
+        extra_names = self._answer_names(template, q, values)
+        if not note.cards:
+            found = sorted({n for nodes in parsed.values() for n in cloze.numbers(nodes)})
+            cards = [AnkiCard(n - 1, 0, _CARD_NEW, 0, 0, 0, 0, 0) for n in found if n > 0]
+        out = []
+        for card in cards:
+            number = card.ord + 1
+            front, full, extra = _Side(), _Side(), _Side()
+            for name in cloze_names:
+                front.add(html_to_text(cloze.render(parsed[name], number, reveal=False)))
+                full.add(html_to_text(cloze.render(parsed[name], number, reveal=True)))
+            for name in q.plain:
+                if name in values and name not in cloze_names:
+                    front.add(html_to_text(values[name]))
+            for name in extra_names:
+                extra.add(html_to_text(values[name]))
+            back = _Side(
+                [t for t in (full.text(), "\n".join(extra.texts)) if t],
+                full.sounds + extra.sounds,
+                full.images + extra.images,
+            )
+            out.append(self._card(note, card, front, back, back_joiner="\n\n"))
+        return out
+
+    def _card(
+        self, note: AnkiNote, card: AnkiCard, front: _Side, back: _Side, back_joiner: str = "\n"
+    ) -> CardData:
+        media = list(dict.fromkeys(front.sounds + back.sounds))
+        return CardData(
+            guid=card_guid(note.guid, card.ord),
+            kind="flashcard",
+            front=front.text(),
+            back=back.text(back_joiner),
+            tags=list(note.tags),
+            media=media,
+            schedule=self._schedule(card) if self.with_scheduling else None,
+        )
+
+    def _roleplay(self, note: AnkiNote, values: dict[str, str]) -> CardData:
+        where = f"note {note.id}"
+        plain = {name: html_to_text(values[name]) for name in ROLEPLAY_FIELDS}
+        persona = plain["Persona"].text
+        if not persona:
+            raise DeckFormatError(self.package, "role-play has no persona", where)
+        try:
+            key_points = parse_key_points(plain["Key Points"].text)
+        except ValueError as exc:
+            raise DeckFormatError(self.package, str(exc), where) from None
+        if not key_points:
+            raise DeckFormatError(self.package, "role-play has no key points", where)
+        if not plain["Question"].text or not plain["Model Answer"].text:
+            raise DeckFormatError(
+                self.package, "role-play needs a question and a model answer", where
+            )
+        self.personas.setdefault(persona, PersonaData(key=persona))
+        card = note.cards[0] if note.cards else AnkiCard(0, 0, _CARD_NEW, 0, 0, 0, 0, 0)
+        return CardData(
+            guid=note.guid,
+            kind="roleplay",
+            persona=persona,
+            question=plain["Question"].text,
+            model_answer=plain["Model Answer"].text,
+            key_points=key_points,
+            tags=list(note.tags),
+            media=list(dict.fromkeys(s for p in plain.values() for s in p.sounds)),
+            schedule=self._schedule(card) if self.with_scheduling else None,
+        )
+
+    def _schedule(self, card: AnkiCard) -> ScheduleData | None:
+        if card.type == _CARD_NEW:
+            return None
+        # Learning steps are due at a time of day, in seconds since the epoch; the rest
+        # on a day counted from the collection's creation.
+        intraday = card.due > 1_000_000_000
+        due_in = (card.due - self.now) // 86400 if intraday else card.due - self.today
+        return ScheduleData(
+            due_in_days=max(0, due_in),
+            interval_days=max(0, card.ivl),
+            reps=max(0, card.reps),
+            lapses=max(0, card.lapses),
+        )

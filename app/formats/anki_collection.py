@@ -1,0 +1,279 @@
+"""Reading the notes, note types, cards and decks out of an Anki collection file.
+
+Two layouts exist: schema 11 keeps note types and decks as JSON in the ``col`` row;
+schema 18 (Anki 2.1.50+, the ``collection.anki21b`` member) keeps them in their own
+tables with protobuf settings. Both become the same plain records here. The file is
+opened read-only and every query runs under a time budget, because the collection came
+from someone else.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.core.errors import DeckFormatError
+from app.formats import protobuf
+from app.formats.limits import check_field_size
+from app.formats.zipsafe import SQLITE_MAGIC, describe_bytes
+
+QUERY_BUDGET_SECONDS = 120.0
+NOTETYPE_KIND_CLOZE = 1
+
+
+@dataclass
+class Template:
+    name: str
+    qfmt: str
+    afmt: str
+
+
+@dataclass
+class NoteType:
+    id: int
+    name: str
+    is_cloze: bool
+    fields: list[str]
+    templates: list[Template]
+
+
+@dataclass
+class AnkiCard:
+    ord: int
+    deck_id: int
+    type: int
+    queue: int
+    due: int
+    ivl: int
+    reps: int
+    lapses: int
+
+
+@dataclass
+class AnkiNote:
+    id: int
+    guid: str
+    notetype_id: int
+    tags: list[str]
+    fields: list[str]
+    cards: list[AnkiCard] = field(default_factory=list)
+
+
+@dataclass
+class AnkiDeck:
+    id: int
+    name: str  # levels joined with "::"
+    description: str = ""
+
+
+@dataclass
+class AnkiCollection:
+    created: int  # col.crt, seconds since the epoch
+    notetypes: dict[int, NoteType]
+    decks: dict[int, AnkiDeck]
+    notes: list[AnkiNote]
+
+
+class CollectionReader:
+    def __init__(self, db_path: Path, package: Path, member: str) -> None:
+        self.db_path = db_path
+        self.package = package
+        self.member = member
+
+    def fail(self, problem: str, where: str | None = None) -> DeckFormatError:
+        return DeckFormatError(self.package, problem, where or f"member {self.member!r}")
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        with self.db_path.open("rb") as fh:
+            head = fh.read(16)
+        if head != SQLITE_MAGIC:
+            raise self.fail(f"is not an SQLite database; it looks like {describe_bytes(head)}")
+        uri = self.db_path.resolve().as_uri() + "?mode=ro&immutable=1"
+        conn = sqlite3.connect(uri, uri=True)
+        conn.create_collation("unicase", _unicase)
+        deadline = time.monotonic() + QUERY_BUDGET_SECONDS
+        conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 100_000)
+        try:
+            yield conn
+        except sqlite3.Error as exc:
+            raise self.fail(f"is a damaged Anki collection ({exc})") from None
+        finally:
+            conn.close()
+
+    def read(self) -> AnkiCollection:
+        with self._connect() as conn:
+            tables = {
+                name: kind
+                for name, kind in conn.execute(
+                    "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view')"
+                )
+            }
+            for needed in ("col", "notes", "cards"):
+                if tables.get(needed) != "table":
+                    raise self.fail(f"is not an Anki collection (it has no {needed!r} table)")
+            row = conn.execute("SELECT crt, models, decks FROM col LIMIT 1").fetchone()
+            if row is None:
+                raise self.fail("is not an Anki collection (its 'col' table is empty)")
+            created = _as_int(row[0])
+            if tables.get("notetypes") == "table":
+                notetypes = self._notetypes_v18(conn)
+                decks = self._decks_v18(conn) if tables.get("decks") == "table" else {}
+            else:
+                notetypes = self._notetypes_v11(row[1])
+                decks = self._decks_v11(row[2])
+            notes = self._notes(conn)
+        return AnkiCollection(created, notetypes, decks, notes)
+
+    def _notetypes_v11(self, models_json: object) -> dict[int, NoteType]:
+        models = self._json_object(models_json, "note types")
+        out: dict[int, NoteType] = {}
+        for model in models.values():
+            if not isinstance(model, dict):
+                continue
+            fields = sorted(_dicts(model.get("flds")), key=lambda f: _as_int(f.get("ord")))
+            tmpls = sorted(_dicts(model.get("tmpls")), key=lambda t: _as_int(t.get("ord")))
+            notetype = NoteType(
+                id=_as_int(model.get("id")),
+                name=str(model.get("name", "")),
+                is_cloze=_as_int(model.get("type")) == NOTETYPE_KIND_CLOZE,
+                fields=[str(f.get("name", "")) for f in fields],
+                templates=[
+                    Template(str(t.get("name", "")), str(t.get("qfmt", "")), str(t.get("afmt", "")))
+                    for t in tmpls
+                ],
+            )
+            out[notetype.id] = notetype
+        return out
+
+    def _decks_v11(self, decks_json: object) -> dict[int, AnkiDeck]:
+        decks = self._json_object(decks_json, "decks")
+        out: dict[int, AnkiDeck] = {}
+        for deck in decks.values():
+            if isinstance(deck, dict):
+                deck_id = _as_int(deck.get("id"))
+                out[deck_id] = AnkiDeck(
+                    deck_id, str(deck.get("name", "")), str(deck.get("desc", ""))
+                )
+        return out
+
+    def _json_object(self, value: object, what: str) -> dict[str, Any]:
+        try:
+            parsed = json.loads(value) if isinstance(value, str | bytes) else None
+        except (ValueError, RecursionError):
+            parsed = None
+        if not isinstance(parsed, dict):
+            raise self.fail(f"has unreadable {what} (the 'col' row is not valid JSON)")
+        return parsed
+
+    def _notetypes_v18(self, conn: sqlite3.Connection) -> dict[int, NoteType]:
+        fields: dict[int, list[str]] = {}
+        for ntid, _ord, name in conn.execute(
+            "SELECT ntid, ord, name FROM fields ORDER BY ntid, ord"
+        ):
+            fields.setdefault(ntid, []).append(str(name))
+        templates: dict[int, list[Template]] = {}
+        for ntid, name, config in conn.execute(
+            "SELECT ntid, name, config FROM templates ORDER BY ntid, ord"
+        ):
+            blob = self._blob(config, f"note type {ntid}")
+            templates.setdefault(ntid, []).append(
+                Template(str(name), protobuf.first_str(blob, 1), protobuf.first_str(blob, 2))
+            )
+        out: dict[int, NoteType] = {}
+        for ntid, name, config in conn.execute("SELECT id, name, config FROM notetypes"):
+            kind = protobuf.first_int(self._blob(config, f"note type {ntid}"), 1)
+            out[ntid] = NoteType(
+                ntid,
+                str(name),
+                kind == NOTETYPE_KIND_CLOZE,
+                fields.get(ntid, []),
+                templates.get(ntid, []),
+            )
+        return out
+
+    def _decks_v18(self, conn: sqlite3.Connection) -> dict[int, AnkiDeck]:
+        out: dict[int, AnkiDeck] = {}
+        for deck_id, name, kind in conn.execute("SELECT id, name, kind FROM decks"):
+            where = f"deck {deck_id}"
+            normal = protobuf.first(self._blob(kind, where), 1)
+            description = ""
+            if isinstance(normal, bytes):
+                description = protobuf.first_str(self._blob(normal, where), 4)
+            out[deck_id] = AnkiDeck(deck_id, str(name).replace("\x1f", "::"), description)
+        return out
+
+    def _blob(self, value: object, where: str) -> bytes:
+        if not isinstance(value, bytes):
+            return b""
+        try:
+            # Walk it once so that a broken blob is reported here, with its owner.
+            for _ in protobuf.fields(value):
+                pass
+        except protobuf.ProtobufError as exc:
+            raise self.fail(f"has unreadable settings ({exc})", where) from None
+        return value
+
+    def _notes(self, conn: sqlite3.Connection) -> list[AnkiNote]:
+        notes: dict[int, AnkiNote] = {}
+        for nid, guid, mid, tags, flds in conn.execute(
+            "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"
+        ):
+            where = f"note {nid}"
+            if not isinstance(flds, str):
+                raise self.fail("has fields that are not text", where)
+            fields = flds.split("\x1f")
+            for value in fields:
+                check_field_size(value, self.package, where)
+            notes[nid] = AnkiNote(
+                id=_as_int(nid),
+                guid=str(guid),
+                notetype_id=_as_int(mid),
+                tags=str(tags or "").split(),
+                fields=fields,
+            )
+        for row in conn.execute(
+            "SELECT nid, ord, did, type, queue, due, ivl, reps, lapses, odue, odid "
+            "FROM cards ORDER BY nid, ord"
+        ):
+            nid, ord_, did, ctype, queue, due, ivl, reps, lapses, odue, odid = (
+                _as_int(v) for v in row
+            )
+            note = notes.get(nid)
+            if note is None:
+                continue
+            # A card in a filtered deck remembers its home deck and due date.
+            note.cards.append(
+                AnkiCard(ord_, odid or did, ctype, queue, odue if odid else due, ivl, reps, lapses)
+            )
+        return list(notes.values())
+
+
+def _unicase(left: str, right: str) -> int:
+    a, b = left.casefold(), right.casefold()
+    return (a > b) - (a < b)
+
+
+def _as_int(value: object) -> int:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            return 0
+    return 0
+
+
+def _dicts(value: object) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
