@@ -137,7 +137,8 @@ class HomePage(QWidget):
         )
         if target is not None:
             self.list.setCurrentRow(names.index(target))
-        self.list.setFocus()
+        if self.isVisible():  # a refresh behind another page must not steal its focus
+            self.list.setFocus()
         self.decks_shown.emit()
 
     def selected_deck(self) -> str | None:

@@ -55,8 +55,10 @@ class MainWindow(QMainWindow):
         self._build_menus()
 
         bridge = messages.bridge()
-        bridge.info_posted.connect(lambda text: self.statusBar().showMessage(text, 6000))
-        bridge.error_posted.connect(lambda text: self.banner.show_message(text, "error"))
+        # Bound methods, not lambdas: Qt drops the connection when this window is destroyed,
+        # while the bridge lives on for the whole process.
+        bridge.info_posted.connect(self._show_info)
+        bridge.error_posted.connect(self._show_error)
         bridge.bug_posted.connect(self._show_bug)
         backend.store_failed.connect(self._store_failed)
 
@@ -137,6 +139,12 @@ class MainWindow(QMainWindow):
         messages.info(f"Parley {__version__} — rehearse spoken technical explanations, offline.")
 
     # -- messages -----------------------------------------------------------------------
+    def _show_info(self, text: str) -> None:
+        self.statusBar().showMessage(text, 6000)
+
+    def _show_error(self, text: str) -> None:
+        self.banner.show_message(text, "error")
+
     def _show_bug(self, text: str, detail: str) -> None:
         self.banner.show_message(
             f"{text} Your work is saved. Details were written to the log.", "error"

@@ -275,7 +275,9 @@ class RehearsalPage(QWidget):
             ("Escape", self.leave),
         ):
             shortcut = QShortcut(QKeySequence(key), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            # Window-wide while this page is shown (hidden pages never match), so focus on
+            # any control of the page keeps the keys working.
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(handler)
 
     # -- speech parts ------------------------------------------------------------------

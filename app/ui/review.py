@@ -86,7 +86,9 @@ class ReviewPage(QWidget):
             ("Escape", self.finished.emit),
         ):
             shortcut = QShortcut(QKeySequence(key), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            # Window-wide while this page is shown (hidden pages never match), so focus on
+            # any control of the page keeps the keys working.
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(handler)
 
     # -- layout -------------------------------------------------------------------
