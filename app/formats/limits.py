@@ -22,7 +22,7 @@ MAX_TOTAL_UNPACKED = 2 * GIB
 # Members of one zip package.
 MAX_ZIP_MEMBERS = 50_000
 # Members this much bigger than their compressed bytes, and big, are treated as a bomb.
-MAX_COMPRESSION_RATIO = 1_000
+MAX_COMPRESSION_RATIO = 200
 RATIO_CHECK_ABOVE = 16 * MIB
 # One note field, CSV cell or TOML string.
 MAX_FIELD_BYTES = 1 * MIB

@@ -20,7 +20,7 @@ import tomli_w
 
 from app.core.deckdata import DeckData
 from app.core.errors import DeckFormatError
-from app.formats.limits import Staging, media_name_problem
+from app.formats.limits import MAX_FIELD_BYTES, Staging, human_size, media_name_problem
 from app.formats.native_schema import FORMAT, VERSION, deck_from_document, deck_to_document
 from app.formats.textfile import read_text
 
@@ -34,6 +34,9 @@ def media_folder(deck_path: Path) -> Path:
 def parse_native(text: str, path_for_messages: Path | str) -> DeckData:
     """Parse the TOML text of a deck; media are not looked up."""
     path = Path(path_for_messages)
+    if not text.strip():
+        raise DeckFormatError(path, "is empty")
+    _refuse_huge_lines(text, path)
     try:
         doc = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
@@ -49,9 +52,24 @@ def parse_native(text: str, path_for_messages: Path | str) -> DeckData:
     return deck_from_document(doc, path, _toml_lines(text))
 
 
+def _refuse_huge_lines(text: str, path: Path) -> None:
+    """A line longer than a field may be is refused before the (slow) TOML parser sees it."""
+    if len(text) <= MAX_FIELD_BYTES:
+        return
+    for number, line in enumerate(text.split("\n"), start=1):
+        if len(line) > MAX_FIELD_BYTES:
+            raise DeckFormatError(
+                path,
+                f"a line is longer than the {human_size(MAX_FIELD_BYTES)} field limit",
+                f"line {number}",
+            )
+
+
 def parse_native_json(text: str, path_for_messages: Path | str) -> DeckData:
     """Parse the JSON variant of a deck: the same document as the TOML, as JSON."""
     path = Path(path_for_messages)
+    if not text.strip():
+        raise DeckFormatError(path, "is empty")
     try:
         doc = json.loads(text.removeprefix("\ufeff"))
     except json.JSONDecodeError as exc:

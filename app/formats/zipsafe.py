@@ -74,10 +74,10 @@ def describe_bytes(head: bytes) -> str:
 class PackageBudget:
     """Bytes that may still be unpacked from one package."""
 
-    def __init__(self, path: Path, total: int = MAX_TOTAL_UNPACKED) -> None:
+    def __init__(self, path: Path, total: int | None = None) -> None:
         self.path = path
-        self.total = total
-        self.left = total
+        self.total = MAX_TOTAL_UNPACKED if total is None else total
+        self.left = self.total
 
     def spend(self, size: int, where: str) -> None:
         self.left -= size
@@ -124,14 +124,19 @@ class SafeZip:
             raise DeckFormatError(
                 self.path, f"has {len(infos)} members; the limit is {MAX_ZIP_MEMBERS}"
             )
-        declared = 0
+        declared = sum(info.file_size for info in infos)
+        if declared > self.budget.total:
+            raise DeckFormatError(
+                self.path,
+                f"claims to unpack to {human_size(declared)}, more than the "
+                f"{human_size(self.budget.total)} limit",
+            )
         for info in infos:
             problem = zip_member_problem(info.filename)
             if problem is not None:
                 raise DeckFormatError(
                     self.path, f"member name {info.filename!r} {problem}", "zip member"
                 )
-            declared += info.file_size
             if info.file_size > RATIO_CHECK_ABOVE and info.file_size > MAX_COMPRESSION_RATIO * max(
                 info.compress_size, 1
             ):
@@ -140,12 +145,6 @@ class SafeZip:
                     f"member {info.filename!r} claims {human_size(info.file_size)} from "
                     f"{human_size(info.compress_size)}; refusing it as a zip bomb",
                 )
-        if declared > self.budget.total:
-            raise DeckFormatError(
-                self.path,
-                f"claims to unpack to {human_size(declared)}, more than the "
-                f"{human_size(self.budget.total)} limit",
-            )
         self.members = {info.filename: info for info in infos}
 
     def __enter__(self) -> SafeZip:
