@@ -6,8 +6,21 @@ import os
 from pathlib import Path
 
 import pytest
+from pulse_mic import make_pulse_fixtures
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# One private PulseAudio server for the session (started only when a test needs Qt or
+# the microphone), so speech and UI tests share the virtual microphone ``vmic``.
+pulse_server, pulse_mic = make_pulse_fixtures()
+
+
+@pytest.fixture(scope="session")
+def qapp_cls(pulse_server: object) -> type:
+    """The virtual microphone must exist before Qt's audio backend first connects."""
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication
 
 
 @pytest.fixture
