@@ -26,3 +26,16 @@ class DeckFormatError(KnownError):
 
 class NotFoundError(KnownError):
     """A named deck, card or backup does not exist."""
+
+
+class CorruptCollectionError(KnownError):
+    """The collection file is damaged; the message says how to get back the last backup."""
+
+    def __init__(self, path: object, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(
+            f"{self.path}: the collection is damaged ({problem}). Your backups are safe: "
+            "restore the last good one with File › Restore backup… or "
+            "`parley backup restore --latest-good`."
+        )

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.core import db
+from app.core import backups, db
 from app.core.paths import DB_FILENAME
 
 
@@ -33,6 +33,8 @@ class Store:
         data_dir.mkdir(parents=True, exist_ok=True)
         db_path = data_dir / DB_FILENAME
         db.check_database_file(db_path)
+        # A damaged file becomes a CorruptCollectionError that says how to restore a backup.
+        backups.ensure_intact(db_path)
         engine = db.make_engine(db_path)
         db.upgrade(engine)
         store = cls(data_dir, engine)

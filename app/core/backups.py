@@ -1,0 +1,329 @@
+"""Backups of the collection, their rotation, integrity checks and restoring one.
+
+Backups are made with SQLite's online backup API, never by copying the file: a copy of a
+live WAL database can miss committed pages that still sit in the ``-wal`` file. Each
+backup is a standalone SQLite file named for the local time it was taken
+(``parley-20261124-153000.sqlite3``), written beside its final name and renamed into
+place, so a half-written backup never looks like a backup.
+
+Rotation keeps what Anki keeps: every backup from today and yesterday, then the newest
+backup of each of 12 earlier days, then of 10 earlier weeks, then of 9 earlier months
+(see :func:`backups_to_keep`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sqlite3
+from collections.abc import Iterable
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.core.errors import CorruptCollectionError, KnownError, NotFoundError
+from app.core.paths import DB_FILENAME, backups_dir
+
+if TYPE_CHECKING:
+    from app.core.store import Store
+
+BACKUP_INTERVAL = timedelta(minutes=30)
+DAILY, WEEKLY, MONTHLY = 12, 10, 9
+PREFIX = "parley-"
+SUFFIX = ".sqlite3"
+BEFORE_RESTORE = "before-restore"
+_NAME = re.compile(r"^parley-(\d{8}-\d{6})(?:-([a-z-]+))?\.sqlite3$")
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    created: datetime  # aware, local time
+    size: int
+    cards: int | None  # None when the file cannot be read as a collection
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "created": self.created.isoformat(),
+            "size": self.size,
+            "cards": self.cards,
+        }
+
+
+# -- names and times ----------------------------------------------------------------------
+def _local(dt: datetime, tz: tzinfo | None) -> datetime:
+    return dt.astimezone(tz) if tz is not None else dt.astimezone()
+
+
+def backup_name(when: datetime, tz: tzinfo | None = None, tag: str = "") -> str:
+    stamp = _local(when, tz).strftime("%Y%m%d-%H%M%S")
+    return f"{PREFIX}{stamp}{'-' + tag if tag else ''}{SUFFIX}"
+
+
+def parse_backup_name(name: str, tz: tzinfo | None = None) -> datetime | None:
+    """When a backup file was made, from its name; None for anything else."""
+    match = _NAME.match(name)
+    if match is None:
+        return None
+    try:
+        naive = datetime.strptime(match.group(1), "%Y%m%d-%H%M%S")
+    except ValueError:
+        return None
+    return naive.replace(tzinfo=tz) if tz is not None else naive.astimezone()
+
+
+# -- integrity ------------------------------------------------------------------------------
+def check_integrity(db_path: Path, *, quick: bool = False) -> str | None:
+    """``PRAGMA integrity_check`` (or the faster ``quick_check``): None when the database is
+    sound or does not exist yet, else what SQLite found wrong, in a line or two."""
+    if not db_path.exists() or db_path.stat().st_size == 0:
+        return None
+    pragma = "quick_check" if quick else "integrity_check"
+    try:
+        with closing(sqlite3.connect(db_path, timeout=5)) as conn:
+            rows = [str(r[0]) for r in conn.execute(f"PRAGMA {pragma}").fetchmany(3)]
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    if rows == ["ok"]:
+        return None
+    return "; ".join(rows) or "the integrity check returned nothing"
+
+
+def ensure_intact(db_path: Path, *, quick: bool = True) -> None:
+    """Raise :class:`CorruptCollectionError` if the collection at ``db_path`` is damaged."""
+    problem = check_integrity(db_path, quick=quick)
+    if problem is not None:
+        raise CorruptCollectionError(db_path, problem)
+
+
+# -- making and listing backups ----------------------------------------------------------------
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # pragma: no cover - not every platform can open a directory
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def _online_copy(src_path: Path, dst_path: Path) -> None:
+    """Copy ``src_path`` into a fresh standalone file at ``dst_path`` with the backup API,
+    then move it into place atomically."""
+    tmp = dst_path.with_name(f".{dst_path.name}.part")
+    tmp.unlink(missing_ok=True)
+    try:
+        with (
+            closing(sqlite3.connect(src_path, timeout=5)) as src,
+            closing(sqlite3.connect(tmp)) as dst,
+        ):
+            src.backup(dst)
+            # One self-contained file: no -wal beside a backup.
+            dst.execute("PRAGMA journal_mode=DELETE").fetchall()
+        with tmp.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, dst_path)
+        _fsync_dir(dst_path.parent)
+    except sqlite3.DatabaseError as exc:
+        raise KnownError(f"{src_path}: could not back up the collection: {exc}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def create_backup(
+    db_path: Path, data_dir: Path, now: datetime, *, tz: tzinfo | None = None, tag: str = ""
+) -> Path:
+    """Back up the collection at ``db_path`` now; returns the new backup's path."""
+    if not db_path.is_file():
+        raise NotFoundError(f"{db_path}: there is no collection to back up yet")
+    folder = backups_dir(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / backup_name(now, tz, tag)
+    _online_copy(db_path, target)
+    return target
+
+
+def _count_cards(path: Path) -> int | None:
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)) as conn:
+            row = conn.execute("SELECT count(*) FROM card").fetchone()
+            return int(row[0])
+    except sqlite3.DatabaseError:
+        return None
+
+
+def _backup_files(data_dir: Path, tz: tzinfo | None) -> list[tuple[datetime, Path]]:
+    folder = backups_dir(data_dir)
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.iterdir():
+        created = parse_backup_name(path.name, tz)
+        if created is not None and path.is_file():
+            found.append((created, path))
+    found.sort(key=lambda cp: (cp[0], cp[1].name), reverse=True)
+    return found
+
+
+def list_backups(
+    data_dir: Path, *, tz: tzinfo | None = None, with_cards: bool = True
+) -> list[BackupInfo]:
+    """The backups in the data dir, newest first."""
+    return [
+        BackupInfo(path, created, path.stat().st_size, _count_cards(path) if with_cards else None)
+        for created, path in _backup_files(data_dir, tz)
+    ]
+
+
+def latest_good_backup(data_dir: Path, *, tz: tzinfo | None = None) -> BackupInfo | None:
+    """The newest backup that passes the integrity check."""
+    for created, path in _backup_files(data_dir, tz):
+        if check_integrity(path) is None:
+            return BackupInfo(path, created, path.stat().st_size, _count_cards(path))
+    return None
+
+
+# -- rotation -------------------------------------------------------------------------------
+def backups_to_keep(
+    times: Iterable[datetime],
+    now: datetime,
+    *,
+    tz: tzinfo | None = None,
+    daily: int = DAILY,
+    weekly: int = WEEKLY,
+    monthly: int = MONTHLY,
+) -> set[datetime]:
+    """Which backup times survive rotation at ``now``.
+
+    Walking from the newest backup to the oldest: everything from today and yesterday is
+    kept; after that a backup is kept if it is the newest of its day (up to ``daily``
+    days), else the newest of its ISO week (up to ``weekly`` weeks), else the newest of
+    its month (up to ``monthly`` months). "Newest of its period" means no backup already
+    kept falls in the same or a later period, so the periods never overlap.
+    """
+    today = _local(now, tz).date()
+    yesterday = today - timedelta(days=1)
+    left = {"daily": daily, "weekly": weekly, "monthly": monthly}
+    far = date.max
+    last_day, last_week, last_month = far, far.isocalendar()[:2], (far.year, far.month)
+    keep: set[datetime] = set()
+    for when in sorted(set(times), reverse=True):
+        day = _local(when, tz).date()
+        week = day.isocalendar()[:2]
+        month = (day.year, day.month)
+        if day >= yesterday:
+            pass
+        elif left["daily"] and day < last_day:
+            left["daily"] -= 1
+        elif left["weekly"] and week < last_week:
+            left["weekly"] -= 1
+        elif left["monthly"] and month < last_month:
+            left["monthly"] -= 1
+        else:
+            continue
+        keep.add(when)
+        last_day, last_week, last_month = day, week, month
+    return keep
+
+
+def prune(data_dir: Path, now: datetime, *, tz: tzinfo | None = None) -> list[Path]:
+    """Delete the backups rotation does not keep; returns what was deleted."""
+    files = _backup_files(data_dir, tz)
+    keep = backups_to_keep((created for created, _ in files), now, tz=tz)
+    removed = []
+    for created, path in files:
+        if created not in keep:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def maybe_backup(
+    store: Store,
+    now: datetime,
+    *,
+    interval: timedelta = BACKUP_INTERVAL,
+    tz: tzinfo | None = None,
+) -> Path | None:
+    """Back up if the newest backup is ``interval`` old (or there is none), then rotate.
+
+    Called at start-up and every half hour of use, on the DB worker so it never races a
+    write. Returns the new backup, or None when a recent one already exists."""
+    files = _backup_files(store.data_dir, tz)
+    if files:
+        age = now - files[0][0]
+        if timedelta(0) <= age < interval:
+            return None
+    path = create_backup(store.db_path, store.data_dir, now, tz=tz)
+    prune(store.data_dir, now, tz=tz)
+    return path
+
+
+# -- restoring --------------------------------------------------------------------------------
+def _keep_damaged(db_path: Path, data_dir: Path, now: datetime, tz: tzinfo | None) -> Path:
+    """Set a damaged collection aside as plain files (the backup API may refuse it)."""
+    folder = backups_dir(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = _local(now, tz).strftime("%Y%m%d-%H%M%S")
+    target = folder / f"damaged-{stamp}{SUFFIX}"
+    for extra in ("", "-wal"):
+        src = Path(f"{db_path}{extra}")
+        if src.exists():
+            shutil.copyfile(src, Path(f"{target}{extra}"))
+    return target
+
+
+def restore(
+    data_dir: Path,
+    backup_path: Path,
+    *,
+    now: datetime | None = None,
+    tz: tzinfo | None = None,
+) -> Path | None:
+    """Make ``backup_path`` the collection. The caller closes the store first and opens
+    it again afterwards.
+
+    The current collection is kept first: as a regular ``…-before-restore`` backup when it
+    is sound, or copied aside as ``damaged-….sqlite3`` when it is not. The backup is then
+    copied with the backup API into a temporary file next to the collection and renamed
+    over it, so at every moment there is one complete collection on disk. Returns where
+    the previous collection was kept (None if there was none)."""
+    backup_path = Path(backup_path)
+    if not backup_path.is_file():
+        raise NotFoundError(f"{backup_path}: no such backup")
+    problem = check_integrity(backup_path)
+    if problem is not None:
+        raise KnownError(f"{backup_path}: this backup is damaged too ({problem})")
+    when = now or datetime.now().astimezone()
+    db_path = data_dir / DB_FILENAME
+    kept: Path | None = None
+    if db_path.exists():
+        if check_integrity(db_path) is None:
+            kept = create_backup(db_path, data_dir, when, tz=tz, tag=BEFORE_RESTORE)
+        else:
+            kept = _keep_damaged(db_path, data_dir, when, tz)
+    staged = data_dir / f".{DB_FILENAME}.restoring"
+    _online_copy(backup_path, staged)
+    # A leftover -wal belongs to the old file; SQLite would replay it into the new one.
+    for extra in ("-wal", "-shm"):
+        Path(f"{db_path}{extra}").unlink(missing_ok=True)
+    os.replace(staged, db_path)
+    _fsync_dir(data_dir)
+    return kept
+
+
+def restore_latest_good(
+    data_dir: Path, *, now: datetime | None = None, tz: tzinfo | None = None
+) -> tuple[BackupInfo, Path | None]:
+    """Restore the newest sound backup; returns it and where the old collection went."""
+    good = latest_good_backup(data_dir, tz=tz)
+    if good is None:
+        raise NotFoundError(f"{backups_dir(data_dir)}: there is no sound backup to restore")
+    return good, restore(data_dir, good.path, now=now, tz=tz)
