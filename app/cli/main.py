@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "app.cli.deck_cmds",
     "app.cli.speech_cmds",
     "app.cli.gui_cmd",
+    "app.cli.stats_cmds",
 )
 
 
