@@ -83,7 +83,7 @@ def test_voices_can_be_listed_for_the_persona_picker() -> None:
 
 def test_an_unknown_voice_or_rate_is_refused_with_a_clear_message(tmp_path: Path) -> None:
     speaker = tts.Speaker(tmp_path / "cache")
-    with pytest.raises(tts.TtsError, match="Unknown voice 'klingon'.*parley voices"):
+    with pytest.raises(tts.TtsError, match=r"Unknown voice 'klingon'.*parley voices"):
         speaker.render_now("Hello", voice="klingon")
     with pytest.raises(tts.TtsError, match="rate 5 is out of range"):
         speaker.render_now("Hello", rate=5)
