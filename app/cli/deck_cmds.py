@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
 
 from app.cli.context import CliContext
 from app.core import services
-from app.core.errors import KnownError
 from app.core.models import utcnow
 from app.core.settings import Settings
 
@@ -98,29 +95,10 @@ def cmd_import(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def cmd_export(ctx: CliContext, args: argparse.Namespace) -> int:
-    from app.formats import write_deck
+    from app.core.exporting import export_to_file
 
-    with ctx.store().session() as s:
-        data = services.export_deck(s, args.deck)
     out = Path(args.output)
-    if not out.parent.is_dir():
-        raise KnownError(f"{out}: folder {out.parent} does not exist")
-    # Write beside the target and rename, so a failure never leaves half a file behind.
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=out.suffix, dir=out.parent)
-    os.close(fd)
-    try:
-        write_deck(data, Path(tmp), fmt=args.format or _format_from_suffix(out))
-        os.replace(tmp, out)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    print(f"{out}: exported {len(data.cards)} cards from {data.name!r}")
+    with ctx.store().session() as s:
+        count = export_to_file(s, args.deck, out, args.format)
+    print(f"{out}: exported {count} cards from {args.deck!r}")
     return 0
-
-
-def _format_from_suffix(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".tsv", ".txt"):
-        return "csv"
-    if suffix == ".apkg":
-        return "apkg"
-    return "native"

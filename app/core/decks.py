@@ -5,7 +5,7 @@ Import is one transaction: the caller's session commits everything or nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Literal
 
@@ -162,6 +162,7 @@ def import_deck(
     with_scheduling: bool = False,
     builtin_key: str | None = None,
     now: datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportSummary:
     """Merge ``data`` into the deck ``deck_name`` (default: the file's own deck name).
 
@@ -197,7 +198,10 @@ def import_deck(
     next_position = max((c.position for c in existing.values()), default=-1) + 1
     tag_cache = {t.name: t for t in session.scalars(select(Tag))}
     added = updated = unchanged = skipped = 0
-    for item in data.cards:
+    total = len(data.cards)
+    for done, item in enumerate(data.cards):
+        if progress is not None and done % 250 == 0:
+            progress(done, total)
         card = existing.get(item.guid)
         if card is not None and mode == "skip":
             skipped += 1
@@ -219,6 +223,8 @@ def import_deck(
         existing[guid] = card
         added += 1
     session.flush()
+    if progress is not None:
+        progress(total, total)
     return ImportSummary(
         deck=deck.name,
         added=added,

@@ -1,0 +1,41 @@
+"""Writing a deck to a file without ever leaving half a file behind."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from app.core.decks import export_deck
+from app.core.errors import KnownError
+
+
+def export_to_file(session: Session, deck_name: str, path: Path, fmt: str | None = None) -> int:
+    """Write ``deck_name`` to ``path`` (format from ``fmt`` or the suffix); returns the
+    number of cards. The file is written beside the target and renamed into place."""
+    from app.formats import write_deck
+
+    data = export_deck(session, deck_name)
+    if not path.parent.is_dir():
+        raise KnownError(f"{path}: folder {path.parent} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        write_deck(data, Path(tmp), fmt=fmt or format_for(path))
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return len(data.cards)
+
+
+def format_for(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv", ".txt"):
+        return "csv"
+    if suffix == ".apkg":
+        return "apkg"
+    if suffix == ".json":
+        return "json"
+    return "native"
