@@ -35,11 +35,12 @@ _LIKE_OBJECT_AFTER = frozenset(words("this that these those it them him her me u
 _BE = frozenset(words("is its was are were be been being"))
 _ARTICLES = frozenset(words("a an the"))
 # "kind of"/"sort of" after these names a kind ("what kind of model"), it does not hedge.
+# Not "its": normalised, that is mostly "it's kind of slow".
 _KIND_NOUN_BEFORE = frozenset(
     words(
         """
         what which this that a an any the some every one each same another different these
-        those no many all right wrong whatever your our my their his her its other new main
+        those no many all right wrong whatever your our my their his her other new main
         specific particular certain similar
         """
     )
@@ -110,6 +111,17 @@ def long_pauses(words: Sequence[TimedWord], threshold_s: float = LONG_PAUSE_S) -
     )
 
 
+def _by_first_word(phrases: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
+    index: dict[str, list[str]] = {}
+    for name, phrase in phrases.items():
+        index.setdefault(phrase[0], []).append(name)
+    return index
+
+
+_FILLERS_BY_FIRST = _by_first_word(FILLER_PHRASES)
+_HEDGES_BY_FIRST = _by_first_word(HEDGE_PHRASES)
+
+
 def count_fillers(transcript: str, tokens: Sequence[Token] | None = None) -> dict[str, int]:
     """Filler words and phrases said, as ``{"um": 2, "like": 1}`` (only those present)."""
     if tokens is None:
@@ -121,8 +133,10 @@ def count_fillers(transcript: str, tokens: Sequence[Token] | None = None) -> dic
         if sound is not None:
             counts[sound] = counts.get(sound, 0) + 1
             continue
-        for name, phrase in FILLER_PHRASES.items():
-            if _at(texts, i, phrase) and _is_filler(name, transcript, tokens, texts, i):
+        for name in _FILLERS_BY_FIRST.get(text, ()):
+            if _at(texts, i, FILLER_PHRASES[name]) and _is_filler(
+                name, transcript, tokens, texts, i
+            ):
                 counts[name] = counts.get(name, 0) + 1
     return counts
 
@@ -131,8 +145,9 @@ def count_hedges(tokens: Sequence[Token]) -> dict[str, int]:
     """Hedging phrases said, as ``{"I think": 1, "maybe": 2}`` (only those present)."""
     texts = [t.text for t in tokens]
     counts: dict[str, int] = {}
-    for i in range(len(texts)):
-        for name, phrase in HEDGE_PHRASES.items():
+    for i, text in enumerate(texts):
+        for name in _HEDGES_BY_FIRST.get(text, ()):
+            phrase = HEDGE_PHRASES[name]
             if not _at(texts, i, phrase):
                 continue
             if phrase[1:] == ("of",) and not _hedging_kind_of(texts, i):

@@ -7,6 +7,7 @@ contractions expanded ("don't" -> "do not"), numbers as digits.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 
 def words(text: str) -> tuple[str, ...]:
@@ -34,6 +35,8 @@ STOPWORDS: frozenset[str] = frozenset(
     )
 )
 
+NEGATIONS: frozenset[str] = frozenset(words("not no never without nor neither none"))
+
 # Sounds that are hesitations whatever surrounds them, mapped to how they are reported.
 _FILLER_SOUNDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"u+m+|e+r+m+|h+m+|m{2,}"), "um"),
@@ -41,6 +44,7 @@ _FILLER_SOUNDS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+@lru_cache(maxsize=8192)
 def filler_sound(word: str) -> str | None:
     """``"um"`` or ``"uh"`` when ``word`` is a hesitation sound (umm, erm, hmm, er, ah...)."""
     for pattern, name in _FILLER_SOUNDS:

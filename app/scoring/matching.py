@@ -1,57 +1,58 @@
 """Decide which key points an answer says, and where.
 
 A key point is met when any one of its alternatives is found in the transcript. An
-alternative is matched as its content words (stopwords are ignored on both sides) in order,
-tolerating what speech and paraphrase do to it:
+alternative is matched as its words in order, tolerating what speech and paraphrase do:
 
 - word forms: words compare by Snowball stem ("retrieving" meets "retrieval");
 - compounds: "finetuning" meets "fine tuning" and the other way round;
-- misrecognised words: fuzzy spelling (rapidfuzz ratio, stricter for short words; words of
-  three letters or fewer and numbers must be exact) or equal Metaphone codes ("vector" heard
-  as "victor");
-- small gaps: up to ``MAX_GAP`` extra content words between two phrase words, and in all
-  ``_budget(k)`` for a phrase of ``k`` content words;
-- dropped words: a phrase of 4+ content words is met when ``_required(k)`` (at least 75%) of
-  them are present.
+- misrecognised words: close spelling (rapidfuzz ratio, see ``fuzzy_min``; numbers and words
+  of three letters or fewer must be exact) or equal Metaphone codes ("vector" heard as
+  "victor");
+- small gaps: up to ``MAX_GAP`` extra content words between two phrase words, and a few in
+  all (``chains.budget``);
+- dropped words: stopwords are ignored in alternatives of 2+ content words, and one of 4+
+  content words is met when at least 75% of them are present (``chains.required``), but
+  never without its numbers and negations.
 
-To keep unrelated answers from scoring, at least half of the words a match uses must be
-exact (same word, stem or compound), a one-word alternative must be exact or a close
-spelling of a long word, and an alternative made only of stopwords never matches.
+To keep unrelated answers from scoring: an alternative of one content word must also have
+(half of) its stopwords in place, so "use both" does not match every "use"; at
+least half of the words a match relies on must be exact (same word, stem or compound); a
+one-word alternative must be exact or a close spelling of a long word; and an alternative
+made only of stopwords never matches. A negation just before or inside a match that the
+alternative does not have ("does not look up the latest documents") cancels it.
 
-Key points are compiled once per distinct set (cached), and each transcript is compared
-against all their words at once, so scoring stays in the low milliseconds.
+Key points are compiled once per distinct set (cached), and a transcript is compared
+against all their words at once, so scoring stays within a few milliseconds.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import jellyfish
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from app.scoring.lexicon import ACRONYMS, STOPWORDS, filler_sound
+from app.scoring.chains import Hits, Phrase, best_chain
+from app.scoring.lexicon import ACRONYMS, NEGATIONS, STOPWORDS, filler_sound
 from app.scoring.normalize import Token, stems, tokenize
 from app.scoring.types import Evidence, KeyPointResult
 
-MAX_GAP = 2
-# Quality a phonetic-only match contributes (an exact match is 1.0, fuzzy is ratio/100).
+# What a phonetic-only match is worth (exact is 1.0, a close spelling its ratio / 100).
 PHONETIC_QUALITY = 0.8
-# Fuzzy stem comparisons are stricter than word ones: stems are short and lose the ending
-# that tells "latency" from "latent".
+# Phonetic twins must still look a bit alike: "rack" for "rag" (57), not "today" for "data".
+PHONETIC_MIN_RATIO = 55
+# Close spellings compared by stem must be closer than by word: stems are short and lose
+# the ending that tells "latency" from "latent".
 STEM_FUZZY_MIN = 85
-# A one-word alternative may only be met by a close spelling when it is this long.
-SINGLE_WORD_FUZZY_LEN = 6
-SINGLE_WORD_FUZZY_MIN = 85
 
 
-def _fuzzy_min(word: str) -> int:
+def fuzzy_min(word: str) -> int:
     """Lowest rapidfuzz ratio at which a heard word counts as ``word``; 0 = exact only.
-    One wrong letter in a 5-letter word scores 80, a swapped pair in "retrieval" 89."""
+    One wrong letter costs a 5-letter word 20 points, a swapped pair in "retrieval" 11."""
     if not word.isalpha() or len(word) <= 3:
         return 0
     if len(word) <= 5:
@@ -59,16 +60,6 @@ def _fuzzy_min(word: str) -> int:
     if len(word) <= 8:
         return 80
     return 78
-
-
-def _required(k: int) -> int:
-    """Content words that must be present: all of up to 3, then at least 75%."""
-    return k if k <= 3 else math.ceil(0.75 * k)
-
-
-def _budget(k: int) -> int:
-    """Extra content words allowed inside a match, in all."""
-    return 1 if k <= 3 else 2 if k <= 5 else 3
 
 
 class KeyPointMatch(NamedTuple):
@@ -84,45 +75,17 @@ class _Unit:
 
     word: str
     stem: str
-    fuzzy_min: int
-    phonetic: str | None
+    fuzzy_min: int = 0
+    phonetic: str | None = None
 
 
-@dataclass(frozen=True)
-class _Phrase:
-    key_point: int
-    alternative: str
-    units: tuple[int, ...]
-    # joins[i]: unit of content words i and i+1 written as one ("fine tuning" ->
-    # "finetuning"), when they are adjacent in the alternative.
-    joins: tuple[int | None, ...]
-    n_tokens: int
-    longest: int  # length of its longest content word
+class _FuzzyTable(NamedTuple):
+    """The tolerant units laid out for ``rapidfuzz.process.cdist``."""
 
-    @property
-    def k(self) -> int:
-        return len(self.units)
-
-
-class _Candidate(NamedTuple):
-    i0: int  # phrase content words covered, inclusive
-    i1: int
-    p0: int  # transcript content positions covered, inclusive
-    p1: int
-    quality: float
-
-
-@dataclass
-class _Chain:
-    count: int
-    quality: float
-    exact: int
-    extra: int
-    first: _Candidate
-    last: _Candidate
-
-    def key(self) -> tuple[int, float, int]:
-        return (self.count, self.quality, -self.extra)
+    words: list[str]
+    stems: list[str]
+    mins: np.ndarray[Any, np.dtype[np.float32]]  # per unit, as a column
+    cutoff: float
 
 
 @dataclass
@@ -130,25 +93,49 @@ class KeyPointMatcher:
     """Key points compiled for matching. Build with ``compile_key_points``."""
 
     n_key_points: int
-    phrases: list[_Phrase] = field(default_factory=list)
+    phrases: list[Phrase] = field(default_factory=list)
     units: list[_Unit] = field(default_factory=list)
     by_word: dict[str, int] = field(default_factory=dict)
     by_stem: dict[str, list[int]] = field(default_factory=dict)
     by_phonetic: dict[str, list[int]] = field(default_factory=dict)
     fuzzy_ids: list[int] = field(default_factory=list)
+    _table: _FuzzyTable | None = None
 
-    def unit(self, word: str, *, exact_only: bool = False) -> int:
-        """The unit for ``word``, added on first use. Compounds joined from two words are
-        exact-only, unless some alternative also uses the word on its own."""
+    def add_alternative(self, key_point: int, alternative: str) -> None:
+        words = [t.text for t in tokenize(alternative) if filler_sound(t.text) is None]
+        for variant in _acronym_variants(words):
+            content = tuple(w not in STOPWORDS for w in variant)
+            if not any(content):
+                continue  # only stopwords: would match any answer
+            units = tuple(self._unit(w, tolerant=c) for w, c in zip(variant, content, strict=True))
+            joins = tuple(
+                self._unit(w + variant[j + 1], tolerant=False)
+                if content[j] and j + 1 < len(variant) and content[j + 1]
+                else None
+                for j, w in enumerate(variant)
+            )
+            longest = max(len(w) for w, c in zip(variant, content, strict=True) if c)
+            critical = tuple(w in NEGATIONS or w[:1].isdigit() for w in variant)
+            negated = any(w in NEGATIONS for w in variant)
+            self.phrases.append(
+                Phrase.build(
+                    key_point, alternative, units, content, joins, longest, critical, negated
+                )
+            )
+
+    def _unit(self, word: str, *, tolerant: bool) -> int:
+        """The unit for ``word``, added on first use. Only content words that some
+        alternative uses on their own are matched by close spelling or sound; stopwords
+        and compounds ("finetuning" from "fine tuning") must be exact."""
         uid = self.by_word.get(word)
         if uid is None:
             uid = len(self.units)
-            self.units.append(_Unit(word, stems([word])[0], 0, None))
+            self.units.append(_Unit(word, stems([word])[0]))
             self.by_word[word] = uid
             self.by_stem.setdefault(self.units[uid].stem, []).append(uid)
         unit = self.units[uid]
-        if not exact_only and unit.fuzzy_min == 0 and unit.phonetic is None:
-            unit.fuzzy_min = _fuzzy_min(word)
+        if tolerant and unit.fuzzy_min == 0 and unit.phonetic is None:
+            unit.fuzzy_min = fuzzy_min(word)
             unit.phonetic = _metaphone(word)
             if unit.phonetic is not None:
                 self.by_phonetic.setdefault(unit.phonetic, []).append(uid)
@@ -156,34 +143,26 @@ class KeyPointMatcher:
                 self.fuzzy_ids.append(uid)
         return uid
 
-    def add_alternative(self, key_point: int, alternative: str) -> None:
-        words = [t.text for t in tokenize(alternative) if filler_sound(t.text) is None]
-        for variant in _acronym_variants(words):
-            content = [(i, w) for i, w in enumerate(variant) if w not in STOPWORDS]
-            if not content:
-                continue  # only stopwords: would match any answer
-            units = tuple(self.unit(w) for _, w in content)
-            joins = tuple(
-                self.unit(w + content[n + 1][1], exact_only=True)
-                if n + 1 < len(content) and content[n + 1][0] == i + 1
-                else None
-                for n, (i, w) in enumerate(content)
-            )
-            longest = max(len(w) for _, w in content)
-            self.phrases.append(
-                _Phrase(key_point, alternative, units, joins, len(variant), longest)
-            )
-
     def match(self, tokens: Sequence[Token]) -> list[KeyPointMatch | None]:
         """The best match of each key point among a transcript's ``tokens`` (None where
         not met)."""
-        stream = [
-            i for i, t in enumerate(tokens) if t.text not in STOPWORDS and not filler_sound(t.text)
-        ]
-        hits = self._hits(tokens, stream)
+        stream = [i for i, t in enumerate(tokens) if filler_sound(t.text) is None]
+        words = [tokens[i].text for i in stream]
+        content_prefix = [0]
+        negation_prefix = [0]
+        for w in words:
+            content_prefix.append(content_prefix[-1] + (w not in STOPWORDS))
+            negation_prefix.append(negation_prefix[-1] + (w in NEGATIONS))
+        hits = self._hits(words, stream)
         best: list[KeyPointMatch | None] = [None] * self.n_key_points
         for phrase in self.phrases:
-            chain = _best_chain(phrase, hits, tokens, stream)
+            found = best[phrase.key_point]
+            if found is not None and found.score >= 1.0:
+                continue  # already met word for word: no alternative can do better
+            # A negation just before or inside a match that the alternative does not
+            # have ("retrieval does not keep answers current") turns it around.
+            negations = None if phrase.negated else negation_prefix
+            chain = best_chain(phrase, hits, content_prefix, negations)
             if chain is None:
                 continue
             score = chain.quality / phrase.k
@@ -194,15 +173,10 @@ class KeyPointMatcher:
                 best[phrase.key_point] = KeyPointMatch(phrase.alternative, start, end, score)
         return best
 
-    def _hits(
-        self, tokens: Sequence[Token], stream: list[int]
-    ) -> dict[int, list[tuple[int, int, float]]]:
-        """unit -> (first, last, quality) for every transcript position that says it."""
-        words = [tokens[i].text for i in stream]
+    def _hits(self, words: list[str], stream: list[int]) -> Hits:
         distinct = list(dict.fromkeys(words))
         distinct_stems = stems(distinct)
         per_word: dict[str, dict[int, float]] = {w: {} for w in distinct}
-
         for word, stem in zip(distinct, distinct_stems, strict=True):
             found = per_word[word]
             uid = self.by_word.get(word)
@@ -210,54 +184,75 @@ class KeyPointMatcher:
                 found[uid] = 1.0
             for uid in self.by_stem.get(stem, ()):
                 found[uid] = 1.0
-            code = _metaphone(word)
-            for uid in self.by_phonetic.get(code or "", ()):
-                if uid not in found and fuzz.ratio(word, self.units[uid].word) >= 50:
+            if word in STOPWORDS:
+                continue  # a heard stopword is taken at its word
+            for uid in self.by_phonetic.get(_metaphone(word) or "", ()):
+                if (
+                    uid not in found
+                    and fuzz.ratio(word, self.units[uid].word) >= PHONETIC_MIN_RATIO
+                ):
                     found[uid] = PHONETIC_QUALITY
-        self._fuzzy(distinct, distinct_stems, per_word)
+        self._close_spellings(distinct, distinct_stems, per_word)
 
-        hits: dict[int, list[tuple[int, int, float]]] = {}
+        hits: Hits = {}
         for p, word in enumerate(words):
             for uid, quality in per_word[word].items():
                 hits.setdefault(uid, []).append((p, p, quality))
         # A compound heard as two words: "fine tuning" for "finetuning".
-        pairs = [p for p in range(len(stream) - 1) if stream[p + 1] == stream[p] + 1]
+        pairs = [
+            p
+            for p in range(len(words) - 1)
+            if stream[p + 1] == stream[p] + 1
+            and words[p] not in STOPWORDS
+            and words[p + 1] not in STOPWORDS
+        ]
         joined = [words[p] + words[p + 1] for p in pairs]
         for p, word, stem in zip(pairs, joined, stems(joined), strict=True):
             uids = set(self.by_stem.get(stem, ()))
-            uid = self.by_word.get(word)
-            if uid is not None:
-                uids.add(uid)
+            if word in self.by_word:
+                uids.add(self.by_word[word])
             for uid in uids:
                 hits.setdefault(uid, []).append((p, p + 1, 1.0))
         return hits
 
-    def _fuzzy(
+    def _fuzzy_table(self) -> _FuzzyTable:
+        if self._table is None or len(self._table.words) != len(self.fuzzy_ids):
+            units = [self.units[u] for u in self.fuzzy_ids]
+            mins = [u.fuzzy_min for u in units]
+            self._table = _FuzzyTable(
+                [u.word for u in units],
+                [u.stem for u in units],
+                np.array(mins, dtype=np.float32)[:, None],
+                float(min(mins)),
+            )
+        return self._table
+
+    def _close_spellings(
         self,
         distinct: list[str],
         distinct_stems: list[str],
         per_word: dict[str, dict[int, float]],
     ) -> None:
-        choices = [i for i, w in enumerate(distinct) if len(w) > 3 and w.isalpha()]
+        """Fuzzy matches of all heard words against all tolerant units at once."""
+        choices = [
+            i for i, w in enumerate(distinct) if len(w) > 3 and w.isalpha() and w not in STOPWORDS
+        ]
         if not choices or not self.fuzzy_ids:
             return
-        units = [self.units[u] for u in self.fuzzy_ids]
-        mins = np.array([u.fuzzy_min for u in units], dtype=np.float32)[:, None]
+        table = self._fuzzy_table()
         by_word = process.cdist(
-            [u.word for u in units],
+            table.words,
             [distinct[i] for i in choices],
             scorer=fuzz.ratio,
-            score_cutoff=float(mins.min()),
-            dtype=np.float32,
+            score_cutoff=table.cutoff,
         )
         by_stem = process.cdist(
-            [u.stem for u in units],
+            table.stems,
             [distinct_stems[i] for i in choices],
             scorer=fuzz.ratio,
             score_cutoff=STEM_FUZZY_MIN,
-            dtype=np.float32,
         )
-        scores = np.maximum(np.where(by_word >= mins, by_word, 0), by_stem)
+        scores = np.maximum(np.where(by_word >= table.mins, by_word, 0), by_stem)
         for row, col in zip(*np.nonzero(scores), strict=True):
             found = per_word[distinct[choices[col]]]
             uid = self.fuzzy_ids[row]
@@ -291,81 +286,6 @@ def _acronym_variants(words: list[str]) -> list[list[str]]:
     return variants
 
 
-def _best_chain(
-    phrase: _Phrase,
-    hits: dict[int, list[tuple[int, int, float]]],
-    tokens: Sequence[Token],
-    stream: list[int],
-) -> _Chain | None:
-    k = phrase.k
-    required = _required(k)
-    cands: list[_Candidate] = []
-    covered: set[int] = set()
-    for i, uid in enumerate(phrase.units):
-        for p0, p1, q in hits.get(uid, ()):
-            cands.append(_Candidate(i, i, p0, p1, q))
-            covered.add(i)
-        join = phrase.joins[i]
-        if join is not None:
-            for p0, p1, q in hits.get(join, ()):
-                cands.append(_Candidate(i, i + 1, p0, p1, q))
-                covered.update((i, i + 1))
-    if len(covered) < required:
-        return None
-    cands.sort(key=lambda c: (c.p0, c.i0))
-    budget = _budget(k)
-    max_span = phrase.n_tokens + 2 * budget + 3
-    reach = k + MAX_GAP + 2
-    # chains[c][extra] = best chain ending at candidate c having used ``extra`` gap words.
-    chains: list[dict[int, _Chain]] = []
-    best: _Chain | None = None
-    for n, c in enumerate(cands):
-        width = c.i1 - c.i0 + 1
-        exact = width if c.quality >= 1.0 else 0
-        ending: dict[int, _Chain] = {0: _Chain(width, c.quality * width, exact, 0, c, c)}
-        for m in range(n - 1, -1, -1):
-            prev = cands[m]
-            if prev.p0 < c.p0 - reach:
-                break
-            if prev.i1 >= c.i0 or prev.p1 >= c.p0:
-                continue
-            extra = max(0, (c.p0 - prev.p1 - 1) - (c.i0 - prev.i1 - 1))
-            if extra > MAX_GAP:
-                continue
-            for used, chain in chains[m].items():
-                total = used + extra
-                if total > budget:
-                    continue
-                if stream[c.p1] - stream[chain.first.p0] + 1 > max_span:
-                    continue
-                grown = _Chain(
-                    chain.count + width,
-                    chain.quality + c.quality * width,
-                    chain.exact + exact,
-                    total,
-                    chain.first,
-                    c,
-                )
-                held = ending.get(total)
-                if held is None or grown.key() > held.key():
-                    ending[total] = grown
-        chains.append(ending)
-        for chain in ending.values():
-            if _accepted(phrase, chain, required) and (best is None or chain.key() > best.key()):
-                best = chain
-    return best
-
-
-def _accepted(phrase: _Phrase, chain: _Chain, required: int) -> bool:
-    if chain.count < required:
-        return False
-    if phrase.k == 1 and chain.exact == 0:
-        return (
-            phrase.longest >= SINGLE_WORD_FUZZY_LEN and chain.quality * 100 >= SINGLE_WORD_FUZZY_MIN
-        )
-    return chain.exact >= max(1, math.ceil(chain.count / 2))
-
-
 @lru_cache(maxsize=128)
 def _compiled(key_points: tuple[tuple[str, ...], ...]) -> KeyPointMatcher:
     matcher = KeyPointMatcher(len(key_points))
@@ -376,8 +296,8 @@ def _compiled(key_points: tuple[tuple[str, ...], ...]) -> KeyPointMatcher:
 
 
 def compile_key_points(alternatives: Sequence[Sequence[str]]) -> KeyPointMatcher:
-    """A matcher for key points given as their alternatives; cached, so compiling the same
-    key points again is free."""
+    """A matcher for key points given as their alternatives. Cached: compiling the same
+    key points again costs a dictionary look-up. The result must not be modified."""
     return _compiled(tuple(tuple(a) for a in alternatives))
 
 
@@ -386,11 +306,10 @@ def match_key_points(
     key_points: Sequence[tuple[str, Sequence[str]]],
     tokens: Sequence[Token] | None = None,
 ) -> list[KeyPointResult]:
-    """``(label, alternatives)`` pairs scored against ``transcript``."""
+    """``(label, alternatives)`` pairs matched in ``transcript``; pass ``tokens`` when the
+    transcript is already tokenised."""
     matcher = compile_key_points([alts for _, alts in key_points])
-    if tokens is None:
-        tokens = tokenize(transcript)
-    found = matcher.match(tokens)
+    found = matcher.match(tokenize(transcript) if tokens is None else tokens)
     results: list[KeyPointResult] = []
     for (label, _), match in zip(key_points, found, strict=True):
         if match is None:

@@ -19,6 +19,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import NamedTuple
 
 import Stemmer
@@ -73,12 +74,15 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", bare)
 
 
-def _words_of(raw: str) -> list[str]:
+@lru_cache(maxsize=16384)
+def _words_of(raw: str) -> tuple[str, ...]:
+    """The normalised words one piece of raw text stands for. Cached: answers reuse
+    the same few hundred words, and this is most of the cost of tokenising."""
     if raw in _SYMBOLS:
-        return [_SYMBOLS[raw]]
+        return (_SYMBOLS[raw],)
     number = canonical_digits(raw)
     if number is not None:
-        return [number]
+        return (number,)
     folded = _APOSTROPHES.sub("'", _fold(raw))
     parts = folded.split("'")
     words: list[str]
@@ -95,28 +99,23 @@ def _words_of(raw: str) -> list[str]:
                 continue
             for part in _LETTERS_OR_DIGITS.findall(piece):
                 out.append(canonical_digits(part) or part)
-    return out
+    return tuple(out)
 
 
 def _join_letters(tokens: list[Token]) -> list[Token]:
     """Acronyms spelled out letter by letter ("r a g", "L.L.M.") become one word."""
     out: list[Token] = []
-    run: list[Token] = []
-
-    def flush() -> None:
-        if len(run) >= 2:
-            out.append(Token("".join(t.text for t in run), run[0].start, run[-1].end))
-        else:
-            out.extend(run)
-        run.clear()
-
+    run_start = 0  # index in ``out`` where the current run of single letters begins
     for tok in tokens:
-        if len(tok.text) == 1 and tok.text.isalpha():
-            run.append(tok)
-        else:
-            flush()
+        if len(tok.text) != 1 or not tok.text.isalpha():
             out.append(tok)
-    flush()
+            run_start = len(out)
+            continue
+        if len(out) - run_start >= 1:
+            first = out[run_start]
+            out[run_start:] = [Token(first.text + tok.text, first.start, tok.end)]
+        else:
+            out.append(tok)
     return out
 
 

@@ -28,6 +28,7 @@ _SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10
 _ORDINALS = _words(
     "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth"
 )
+_STARTS = frozenset([*_UNITS, *_TENS, *_SCALES, "hundred", "a"])
 # Digit strings longer than this are left alone: no one says them, and int() of a huge
 # string is slow (and refused past 4300 digits).
 _MAX_DIGITS = 18
@@ -82,6 +83,9 @@ def find_numbers(words: list[str]) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
     i = 0
     while i < len(words):
+        if words[i] not in _STARTS and not words[i][:1].isdigit():
+            i += 1
+            continue
         parsed = _parse_at(words, i)
         if parsed is None:
             i += 1
