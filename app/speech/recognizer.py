@@ -1,0 +1,109 @@
+"""The one streaming interface every recognition engine implements.
+
+A recogniser serves exactly one recording: ``start()``, then ``accept()`` 16 kHz mono
+int16 chunks as they arrive, ``partial()`` whenever a live caption is wanted, and
+``finish()`` once for the ``Transcript``. Engines may be slow to load, so ``start()`` is
+where the heavy lifting happens and callers run it off the GUI thread. A second engine
+is one new subclass.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.scoring import TimedWord
+from app.speech.audio import SAMPLE_WIDTH, TARGET_RATE
+
+
+@dataclass
+class Transcript:
+    engine: str
+    text: str
+    words: list[TimedWord] = field(default_factory=list)
+    duration_s: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "engine": self.engine,
+            "text": self.text,
+            "words": [
+                {"word": w.word, "start": w.start, "end": w.end, "conf": w.conf} for w in self.words
+            ],
+            "duration_s": round(self.duration_s, 3),
+        }
+
+
+class Recognizer(abc.ABC):
+    """Base class: tracks the audio fed so every engine reports the same duration."""
+
+    engine: str = ""
+
+    def __init__(self) -> None:
+        self._bytes_fed = 0
+        self._started = False
+        self._finished = False
+
+    def start(self) -> None:
+        if self._started:
+            raise RuntimeError("a recogniser serves one recording; make a new one")
+        self._started = True
+        self._start()
+
+    def accept(self, chunk: bytes) -> None:
+        if not self._started or self._finished:
+            raise RuntimeError("accept() outside start()..finish()")
+        if chunk:
+            self._bytes_fed += len(chunk)
+            self._accept(chunk)
+
+    def partial(self) -> str:
+        if not self._started or self._finished:
+            return ""
+        return self._partial()
+
+    def finish(self) -> Transcript:
+        if not self._started or self._finished:
+            raise RuntimeError("finish() called twice or before start()")
+        self._finished = True
+        words = self._finish()
+        return Transcript(
+            engine=self.engine,
+            text=" ".join(w.word for w in words),
+            words=words,
+            duration_s=self.duration_s,
+        )
+
+    @property
+    def duration_s(self) -> float:
+        return self._bytes_fed / (SAMPLE_WIDTH * TARGET_RATE)
+
+    @abc.abstractmethod
+    def _start(self) -> None: ...
+
+    @abc.abstractmethod
+    def _accept(self, chunk: bytes) -> None: ...
+
+    @abc.abstractmethod
+    def _partial(self) -> str: ...
+
+    @abc.abstractmethod
+    def _finish(self) -> list[TimedWord]: ...
+
+
+CHUNK_BYTES = 8000  # 0.25 s: what a microphone typically delivers at once
+
+
+def transcribe_pcm(recognizer: Recognizer, pcm: bytes) -> Transcript:
+    """Feeds a whole recording the way a live microphone would, in small chunks."""
+    recognizer.start()
+    for chunk in chunks(pcm):
+        recognizer.accept(chunk)
+    return recognizer.finish()
+
+
+def chunks(pcm: bytes, size: int = CHUNK_BYTES) -> Iterable[bytes]:
+    for offset in range(0, len(pcm), size):
+        yield pcm[offset : offset + size]

@@ -1,0 +1,75 @@
+"""PocketSphinx: the embedded default, so speech works right after install.
+
+The ``pocketsphinx`` 5.x wheel ships a US English acoustic model, dictionary and
+language model, and ``Decoder()`` with its default config uses them. It is less accurate
+than a Vosk model but needs no download.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from app.core.errors import KnownError
+from app.scoring import TimedWord
+from app.speech.recognizer import Recognizer
+
+ENGINE = "pocketsphinx"
+FRAMES_PER_SECOND = 100  # the default -frate: seg() frames are 10 ms
+_FILLER = re.compile(r"^(<s>|</s>|<sil>|\[.*\]|\+\+.*\+\+)$")
+_ALTERNATE = re.compile(r"\(\d+\)$")  # "read(2)": second pronunciation of "read"
+
+
+class SphinxRecognizer(Recognizer):
+    engine = ENGINE
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._decoder: Any = None
+
+    def _start(self) -> None:
+        try:
+            from pocketsphinx import Decoder
+        except ImportError as err:
+            raise KnownError(
+                "PocketSphinx is not installed; reinstall Parley or install a Vosk model."
+            ) from err
+        try:
+            self._decoder = Decoder()
+        except (RuntimeError, ValueError) as err:
+            raise KnownError(f"PocketSphinx could not start: {err}") from err
+        self._decoder.start_utt()
+
+    def _accept(self, chunk: bytes) -> None:
+        self._decoder.process_raw(chunk, False, False)
+
+    def _partial(self) -> str:
+        hyp = self._decoder.hyp()
+        return _clean_text(hyp.hypstr) if hyp is not None else ""
+
+    def _finish(self) -> list[TimedWord]:
+        self._decoder.end_utt()
+        words = []
+        for seg in self._decoder.seg():
+            word = _clean_word(seg.word)
+            if word:
+                words.append(
+                    TimedWord(
+                        word=word,
+                        start=round(seg.start_frame / FRAMES_PER_SECOND, 2),
+                        end=round((seg.end_frame + 1) / FRAMES_PER_SECOND, 2),
+                        conf=round(min(1.0, max(0.0, float(seg.prob))), 3),
+                    )
+                )
+        self._decoder = None
+        return words
+
+
+def _clean_word(token: str) -> str:
+    if _FILLER.match(token):
+        return ""
+    return _ALTERNATE.sub("", token)
+
+
+def _clean_text(hypstr: str) -> str:
+    return " ".join(w for w in (_clean_word(t) for t in hypstr.split()) if w)
