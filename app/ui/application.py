@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 from app import __version__
 from app.ui import messages
 from app.ui.backend import Backend
+from app.ui.backup_timer import start_backup_timer
 from app.ui.main_window import MainWindow
 from app.ui.theme import apply_theme
 
@@ -29,6 +30,7 @@ def create_window(data_dir: Path) -> MainWindow:
     apply_theme(app, backend.settings.theme)
     window = MainWindow(backend)
     backend.open_store()
+    start_backup_timer(backend, window)  # integrity check, then a backup every 30 min
     return window
 
 

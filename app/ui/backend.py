@@ -53,6 +53,42 @@ class Backend(QObject):
             lambda: Store.open(self.data_dir), session=False, on_success=opened, on_failure=failed
         )
 
+    def reopen_store(
+        self,
+        before: Callable[[], Any] | None = None,
+        on_success: Callable[[Any], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Close the collection, run ``before()`` (say, restoring a backup) and open it
+        again, all on the DB worker so no other database work runs in between. The store
+        is reopened even when ``before`` fails; ``on_success`` gets what it returned."""
+
+        def work() -> Any:
+            old, self._store = self._store, None
+            if old is not None:
+                old.close()
+            try:
+                return before() if before is not None else None
+            finally:
+                self._store = Store.open(self.data_dir)
+
+        def done(result: Any) -> None:
+            self.store_ready.emit()
+            self.collection_changed.emit()
+            if on_success is not None:
+                on_success(result)
+
+        def failed(exc: BaseException) -> None:
+            if self._store is None:
+                self.store_failed.emit(str(exc))
+            else:
+                self.store_ready.emit()
+            from app.ui.tasks import report_failure
+
+            (on_failure or report_failure)(exc)
+
+        self.tasks.db(work, session=False, on_success=done, on_failure=failed)
+
     def db(
         self,
         fn: Callable[[Any], Any],

@@ -96,8 +96,10 @@ class HomePage(QWidget):
         self.list.setObjectName("DeckList")
         self.list.setSelectionMode(QListWidget.SelectionMode.SingleSelection)
         self.list.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
+        self.list.setSpacing(4)
         self.list.itemActivated.connect(self._activated)
         layout.addWidget(self.list, 1)
+        layout.addLayout(self._how_it_works())
         hint = subtle(
             "R review · P rehearse · Ctrl+I import · Ctrl+, settings · drop a deck file here"
         )
@@ -105,6 +107,37 @@ class HomePage(QWidget):
         layout.addWidget(hint)
         backend.store_ready.connect(self.refresh)
         backend.collection_changed.connect(self.refresh)
+
+    @staticmethod
+    def _how_it_works() -> QHBoxLayout:
+        row = QHBoxLayout()
+        steps = (
+            (
+                "1  Learn the words",
+                "Flashcards on terms, trade-offs and misconceptions, "
+                "scheduled so you see each one just before you would forget it.",
+            ),
+            (
+                "2  Say it out loud",
+                "A product manager, an executive or a client asks. "
+                "Answer by speaking; Parley checks which key points you made.",
+            ),
+            (
+                "3  Hear the difference",
+                "Compare with the model answer, replay yourself, "
+                "and watch pace and filler words improve over the weeks.",
+            ),
+        )
+        for heading, text in steps:
+            frame = card_frame()
+            inner = QVBoxLayout(frame)
+            inner.setContentsMargins(18, 14, 18, 14)
+            label = QLabel(heading)
+            label.setObjectName("SectionTitle")
+            inner.addWidget(label)
+            inner.addWidget(subtle(text))
+            row.addWidget(frame)
+        return row
 
     def refresh(self) -> None:
         new_per_day = self.backend.settings.new_per_day
@@ -120,7 +153,12 @@ class HomePage(QWidget):
             row = DeckRow(deck)
             row.review_clicked.connect(self.review_requested)
             row.rehearse_clicked.connect(self.rehearse_requested)
-            item.setSizeHint(row.sizeHint())
+            # The stylesheet's larger title font is applied after the first size hint;
+            # polish and re-measure so the row is tall enough for it.
+            for child in (row, *row.findChildren(QWidget)):
+                child.ensurePolished()
+            row.adjustSize()
+            item.setSizeHint(row.sizeHint().expandedTo(row.minimumSizeHint()))
             self.list.addItem(item)
             self.list.setItemWidget(item, row)
         due = sum(d.due for d in decks)

@@ -14,6 +14,7 @@ from app.ui.backend import Backend
 from app.ui.home import HomePage
 from app.ui.rehearsal import RehearsalPage
 from app.ui.review import ReviewPage
+from app.ui.stats_page import StatsPage
 from app.ui.widgets import Banner
 
 DECK_SUFFIXES = {".toml", ".json", ".apkg", ".colpkg", ".csv", ".tsv", ".txt"}
@@ -45,10 +46,13 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.home)
         self.stack.addWidget(self.review)
         self.stack.addWidget(self.rehearsal)
+        self.stats = StatsPage(backend)
+        self.stack.addWidget(self.stats)
         self.home.review_requested.connect(self.start_review)
         self.home.rehearse_requested.connect(self.start_rehearsal)
         self.review.finished.connect(self.go_home)
         self.rehearsal.finished.connect(self.go_home)
+        self.stats.finished.connect(self.go_home)
 
         self.engine_label = QLabel()
         self.statusBar().addPermanentWidget(self.engine_label)
@@ -79,6 +83,7 @@ class MainWindow(QMainWindow):
         self._menus = {name: bar.addMenu(name) for name in ("&File", "&Study", "&Help")}
         self.import_action = self._action("&File", "&Import deck…", "Ctrl+I", self.import_deck)
         self.export_action = self._action("&File", "&Export deck…", "Ctrl+E", self.export_deck)
+        self._action("&File", "&Restore backup…", None, self.restore_backup)
         self._menus["&File"].addSeparator()
         self.settings_action = self._action("&File", "&Settings…", "Ctrl+,", self.open_settings)
         self._menus["&File"].addSeparator()
@@ -86,6 +91,7 @@ class MainWindow(QMainWindow):
         self._action("&Study", "&Decks", "Ctrl+H", self.go_home)
         self._action("&Study", "&Review flashcards", "R", self._review_selected)
         self._action("&Study", "Rehearse &role-plays", "P", self._rehearse_selected)
+        self._action("&Study", "S&tatistics", "Ctrl+T", self.show_stats)
         self._action("&Help", "&About Parley", None, self._about)
 
     def _review_selected(self) -> None:
@@ -112,6 +118,21 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.rehearsal)
         self.rehearsal.start(deck_name)
         self.rehearsal.setFocus()
+
+    def show_stats(self) -> None:
+        """Statistics for the deck selected on the home page (or the first deck)."""
+        deck = self.home.selected_deck() or (self.home.decks[0].name if self.home.decks else None)
+        if deck is None:
+            messages.info("There is no deck to show statistics for yet.")
+            return
+        self.stack.setCurrentWidget(self.stats)
+        self.stats.show_deck(deck)
+        self.stats.setFocus()
+
+    def restore_backup(self) -> None:
+        from app.ui.restore_dialog import RestoreDialog
+
+        RestoreDialog.ask(self, self.backend)
 
     # -- dialogs ------------------------------------------------------------------------
     def import_deck(self) -> None:

@@ -100,7 +100,7 @@ class RehearsalPage(QWidget):
         top = QHBoxLayout()
         self.heading = title("Rehearsal")
         top.addWidget(self.heading, 1)
-        self.progress_label = subtle()
+        self.progress_label = subtle(wrap=False)
         top.addWidget(self.progress_label)
         self.hands_free = QCheckBox("Hands-free")
         self.hands_free.setToolTip(
@@ -156,7 +156,7 @@ class RehearsalPage(QWidget):
         self.question.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         ql.addWidget(self.question)
         qrow = QHBoxLayout()
-        self.replay_question = QPushButton("🔊 Replay question")
+        self.replay_question = QPushButton("Replay question")
         self.replay_question.setToolTip("Hear the question again (Q)")
         self.replay_question.clicked.connect(self.speak_question)
         qrow.addWidget(self.replay_question)
@@ -325,7 +325,7 @@ class RehearsalPage(QWidget):
             self.engine_choice = choice
             self.engine_label.setText(choice.message.split(". ")[0] + ".")
             self.engine_label.setToolTip(choice.message)
-            messages.info(choice.message)
+            messages.info(choice.message.split(". ")[0] + ".")
 
         def failed(exc: BaseException) -> None:
             self.engine_choice = None

@@ -60,7 +60,7 @@ class ReviewPage(QWidget):
         top = QHBoxLayout()
         self.heading = title("Review")
         top.addWidget(self.heading, 1)
-        self.progress_label = subtle()
+        self.progress_label = subtle(wrap=False)
         top.addWidget(self.progress_label)
         back = QPushButton("Back to decks")
         back.setToolTip("Leave the session (Esc)")

@@ -121,10 +121,10 @@ def title(text: str) -> QLabel:
     return label
 
 
-def subtle(text: str = "") -> QLabel:
+def subtle(text: str = "", wrap: bool = True) -> QLabel:
     label = QLabel(text)
     label.setObjectName("Subtle")
-    label.setWordWrap(True)
+    label.setWordWrap(wrap)
     return label
 
 
