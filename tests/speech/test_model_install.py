@@ -106,7 +106,7 @@ def test_a_symlink_entry_is_refused(data_dir: Path, tmp_path: Path) -> None:
 
 def test_a_zip_that_is_not_a_model_is_refused(data_dir: Path, tmp_path: Path) -> None:
     holiday = make_zip(tmp_path / "holiday.zip", {"photos/beach.jpg": b"\xff\xd8", "a.txt": b""})
-    with pytest.raises(ModelInstallError, match="not a Vosk model.*am/final.mdl"):
+    with pytest.raises(ModelInstallError, match=r"not a Vosk model.*am/final\.mdl"):
         install_model_zip(holiday, data_dir)
 
     not_zip = tmp_path / "model.zip"
