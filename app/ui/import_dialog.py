@@ -145,7 +145,7 @@ class ImportDialog(QDialog):
 
         try:
             preview = preview_csv(self.path, rows=1)
-        except Exception:
+        except KnownError:  # the full read already succeeded; the mapping is only a hint
             return
         columns = ", ".join(f"{role} ← column {i + 1}" for role, i in preview.mapping.items())
         sep = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(
