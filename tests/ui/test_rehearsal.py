@@ -99,6 +99,8 @@ def test_speaking_into_the_microphone_shows_coverage_and_the_key_points_met(
         qtbot.keyClick(page, Qt.Key.Key_Space)
     player = pulse_mic.play(answer)
     qtbot.waitUntil(lambda: player.poll() is not None, timeout=60_000)
+    _, errors = player.communicate()  # also closes the pipe
+    assert player.returncode == 0, errors
     qtbot.waitUntil(
         lambda: page.level.level > 0 or page.partial.text() != "Listening…", timeout=5_000
     )
