@@ -110,6 +110,8 @@ class _RowBuilder:
         if self.layout.html:
             plain = html_to_text(raw)
             return plain.text, plain.sounds
+        if role == "key_points":
+            return raw, []  # escapes may protect white space at its ends
         text, sounds = split_sounds(raw)
         return text.strip(), sounds
 
@@ -225,8 +227,10 @@ def dumps_csv(deck: DeckData, separator: str = "\t") -> str:
     quoted = csv.writer(out, delimiter=separator, lineterminator="\n", quoting=csv.QUOTE_ALL)
     for card in deck.cards:
         row = [_cell(card, column) for column in columns]
-        # A row starting with "#" would be read back as a header line.
-        (quoted if row[0].startswith("#") else plain).writerow(row)
+        # A row starting with "#" would be read back as a header line, and the csv module
+        # does not quote a lone carriage return by itself.
+        awkward = row[0].startswith("#") or any("\r" in cell for cell in row)
+        (quoted if awkward else plain).writerow(row)
     return out.getvalue()
 
 

@@ -147,7 +147,8 @@ def _assignments(table: dict[str, Any]) -> list[str]:
             lines.append(f"schedule = {{ {items} }}")
         elif isinstance(value, list):
             lines.append(f"{key} = [{', '.join(_one_line(v) for v in value)}]")
-        elif isinstance(value, str) and "\n" in value:
+        elif isinstance(value, str) and "\n" in value and "\r" not in value:
+            # Multi-line strings read CRLF back as LF, so text with CR stays on one line.
             lines.append(tomli_w.dumps({key: value}, multiline_strings=True).rstrip("\n"))
         else:
             lines.append(tomli_w.dumps({key: value}).rstrip("\n"))

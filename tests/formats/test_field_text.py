@@ -1,0 +1,68 @@
+"""What a user sees of an Anki field: its words, never its markup or scripts."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.formats import cloze
+from app.formats.htmltext import html_to_text, text_to_html
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        ("plain", "plain"),
+        ("a<br>b<br/>c", "a\nb\nc"),
+        ("first<div>second</div><div>third</div>", "first\nsecond\nthird"),
+        ("<p>one</p><p>two</p>", "one\ntwo"),
+        ("caf&eacute; &amp; &lt;tea&gt;&nbsp;&#x1F375;", "café & <tea> 🍵"),
+        ("<script>fetch('http://evil')</script>safe<style>*{}</style>", "safe"),
+        ('<img src="http://tracker/pixel.gif" onerror="alert(1)">word', "word"),
+        ("<b>bold</b> and <i>italic</i>", "bold and italic"),
+        ("line\nbreaks in source", "line breaks in source"),
+        ("<pre>keep\n  this</pre>", "keep\n  this"),
+        ("unclosed <b>tag", "unclosed tag"),
+    ],
+)
+def test_fields_become_plain_text(html: str, text: str) -> None:
+    assert html_to_text(html).text == text
+
+
+def test_sounds_are_collected_and_removed_images_noted() -> None:
+    field = html_to_text('Say it [sound:a.mp3]<img src="b.png"> again[sound:c.ogg]')
+
+    assert field.text == "Say it  again"
+    assert field.sounds == ["a.mp3", "c.ogg"]
+    assert field.images == ["b.png"]
+
+
+def test_plain_text_goes_back_as_escaped_html() -> None:
+    text = "a < b & c\nnext line"
+
+    assert text_to_html(text) == "a &lt; b &amp; c<br>next line"
+    assert html_to_text(text_to_html(text)).text == text
+
+
+@pytest.mark.parametrize(
+    ("source", "number", "front", "back"),
+    [
+        ("{{c1::Paris}} is in France", 1, "[…] is in France", "Paris is in France"),
+        ("{{c1::Paris::city}} is in {{c2::France}}", 2, "Paris is in […]", "Paris is in France"),
+        (
+            "{{c1::Paris::city}} is in {{c2::France}}",
+            1,
+            "[city] is in France",
+            "Paris is in France",
+        ),
+        ("{{c1::outer {{c2::inner}} text}}", 2, "outer […] text", "outer inner text"),
+        ("{{c1::same}} and {{c1::again}}", 1, "[…] and […]", "same and again"),
+        ("broken {{c1::never closed", 1, "broken {{c1::never closed", "broken {{c1::never closed"),
+    ],
+)
+def test_cloze_deletions_hide_only_their_own_number(
+    source: str, number: int, front: str, back: str
+) -> None:
+    nodes = cloze.parse(source)
+
+    assert cloze.render(nodes, number, reveal=False) == front
+    assert cloze.render(nodes, number, reveal=True) == back
