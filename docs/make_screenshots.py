@@ -68,7 +68,7 @@ def script_history(data_dir: Path) -> None:
 def main() -> int:
     app = QApplication(sys.argv[:1])
     data_dir = Path(tempfile.mkdtemp(prefix="parley-shots-"))
-    Settings(speak_questions=False).save(data_dir)
+    Settings(speak_questions=False, first_run_done=True).save(data_dir)
     script_history(data_dir)
     window = create_window(data_dir)
     window.resize(1280, 800)

@@ -19,6 +19,7 @@ from app.core import services
 from app.core.models import utcnow
 from app.core.views import DeckSummary
 from app.ui.backend import Backend
+from app.ui.first_run import FirstRunPanel
 from app.ui.widgets import card_frame, subtle, title
 
 
@@ -92,6 +93,8 @@ class HomePage(QWidget):
         layout.addWidget(title("Your decks"))
         self.summary = subtle("Opening your collection…")
         layout.addWidget(self.summary)
+        self.first_run = FirstRunPanel(backend)
+        layout.addWidget(self.first_run)
         self.list = QListWidget()
         self.list.setObjectName("DeckList")
         self.list.setSelectionMode(QListWidget.SelectionMode.SingleSelection)
@@ -106,6 +109,7 @@ class HomePage(QWidget):
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(hint)
         backend.store_ready.connect(self.refresh)
+        backend.store_ready.connect(self.first_run.check)
         backend.collection_changed.connect(self.refresh)
 
     @staticmethod

@@ -50,6 +50,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.stats)
         self.home.review_requested.connect(self.start_review)
         self.home.rehearse_requested.connect(self.start_rehearsal)
+        self.home.first_run.install_requested.connect(self.install_vosk_model)
         self.review.finished.connect(self.go_home)
         self.rehearsal.finished.connect(self.go_home)
         self.stats.finished.connect(self.go_home)
@@ -155,6 +156,17 @@ class MainWindow(QMainWindow):
         from app.ui.settings_dialog import SettingsDialog
 
         SettingsDialog.edit(self, self.backend)
+
+    def install_vosk_model(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from app.ui.settings_dialog import SettingsDialog
+
+        path, _filter = QFileDialog.getOpenFileName(
+            self, "Install a Vosk model", "", "Zip archives (*.zip)"
+        )
+        if path:
+            SettingsDialog.edit(self, self.backend, install_zip=Path(path))
 
     def _about(self) -> None:
         messages.info(f"Parley {__version__} — rehearse spoken technical explanations, offline.")

@@ -43,7 +43,7 @@ class SettingsDialog(QDialog):
         self.original = backend.settings
         s = backend.settings
         layout = QVBoxLayout(self)
-        tabs = QTabWidget()
+        tabs = self.tabs = QTabWidget()
         layout.addWidget(tabs)
 
         # Speech output
@@ -170,10 +170,14 @@ class SettingsDialog(QDialog):
         )
 
     @classmethod
-    def edit(cls, parent: QWidget, backend: Backend) -> bool:
+    def edit(cls, parent: QWidget, backend: Backend, install_zip: Path | None = None) -> bool:
         """Show the dialog; on Save, store and apply the settings. The one seam tests
-        patch instead of clicking through a modal dialog."""
+        patch instead of clicking through a modal dialog. ``install_zip`` opens it on the
+        recognition tab, already installing that model."""
         dialog = cls(backend, parent)
+        if install_zip is not None:
+            dialog.tabs.setCurrentIndex(1)
+            dialog.install_from(install_zip)
         try:
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return False

@@ -1,0 +1,62 @@
+"""The first run without a Vosk model explains the choice once; and the whole app works
+with the network switched off."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from no_network import NetworkAttempts, no_network  # noqa: F401 (fixture, found by name)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+from pytestqt.qtbot import QtBot
+
+from app.core.settings import Settings
+from app.ui.application import create_window
+from app.ui.main_window import MainWindow
+
+
+def test_first_run_offers_the_builtin_engine_or_a_vosk_zip_once(
+    qtbot: QtBot, window: MainWindow, data_dir: Path
+) -> None:
+    panel = window.home.first_run
+    qtbot.waitUntil(panel.isVisible, timeout=10_000)
+    texts = " ".join(label.text() for label in panel.findChildren(QLabel))
+    assert "PocketSphinx" in texts and ".zip" in texts
+    qtbot.mouseClick(panel.keep, Qt.MouseButton.LeftButton)
+    assert not panel.isVisible()
+    qtbot.waitUntil(lambda: Settings.load(data_dir).first_run_done, timeout=5_000)
+    window.close()
+
+    again = create_window(data_dir)
+    qtbot.addWidget(again)
+    with qtbot.waitSignal(again.home.decks_shown, timeout=30_000):
+        again.show()
+    qtbot.wait(200)
+    assert not again.home.first_run.isVisible()
+    again.close()
+
+
+def test_a_full_rehearsal_makes_no_network_call(
+    qtbot: QtBot, data_dir: Path, no_network: NetworkAttempts  # noqa: F811
+) -> None:
+    data_dir.mkdir(parents=True)
+    Settings(speak_questions=True).save(data_dir)
+    window = create_window(data_dir)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.home.decks_shown, timeout=30_000):
+        window.show()
+    page = window.rehearsal
+    with qtbot.waitSignal(page.question_shown, timeout=10_000):
+        qtbot.keyClick(window.home.list, Qt.Key.Key_P)
+    qtbot.waitUntil(lambda: page.engine_choice is not None, timeout=30_000)
+    card = page.current
+    assert card is not None
+    qtbot.keyClick(page, Qt.Key.Key_T)
+    page.typed.insertPlainText(card.model_answer)
+    with qtbot.waitSignal(page.result_shown, timeout=20_000):
+        qtbot.keyClick(page.typed, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    page.play_model_answer()
+    with qtbot.waitSignal(page.question_shown, timeout=10_000):
+        qtbot.keyClick(page, Qt.Key.Key_Return)
+    window.close()
+    assert no_network.attempts == []
