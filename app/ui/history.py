@@ -39,9 +39,11 @@ def attempt_line(a: AttemptRecord) -> str:
 
 def attempt_html(a: AttemptRecord) -> str:
     """The detail of one attempt: key points met and missed, delivery, transcript."""
-    met = "".join(f"<li><span style='color:{MET_COLOUR}'>✓</span> {escape(k)}</li>" for k in a.met)
+    met = "".join(
+        f"<div><b style='color:{MET_COLOUR}'>✓</b>&nbsp; {escape(k)}</div>" for k in a.met
+    )
     missed = "".join(
-        f"<li><span style='color:{MISSED_COLOUR}'>✗</span> {escape(k)}</li>" for k in a.missed
+        f"<div><b style='color:{MISSED_COLOUR}'>✗</b>&nbsp; {escape(k)}</div>" for k in a.missed
     )
     delivery = []
     if a.duration_s is not None:
@@ -56,7 +58,7 @@ def attempt_html(a: AttemptRecord) -> str:
     return (
         f"<h3>Coverage {a.coverage:.0%} — {len(a.met)} of {len(a.met) + len(a.missed)}"
         f" key points</h3>"
-        f"<ul style='margin-left:0'>{met}{missed}</ul>"
+        f"{met}{missed}"
         f"<p style='color:gray'>{' · '.join(delivery) or 'No timing (typed answer)'}</p>"
         f"<h4>What you said</h4><p>{transcript}</p>"
     )
@@ -84,6 +86,7 @@ class CardHistoryView(QWidget):
 
         self.list = QListWidget()
         self.list.setAccessibleName("Attempts")
+        self.list.setStyleSheet("QListWidget::item { padding: 5px 4px; }")
         self.list.currentRowChanged.connect(self._show_attempt)
         splitter.addWidget(self.list)
 

@@ -87,14 +87,16 @@ class ChartCard(QWidget):
         self.heading = QLabel(heading)
         self.heading.setObjectName("SectionTitle")
         row.addWidget(self.heading, 1)
-        self.note = subtle()
-        row.addWidget(self.note)
         if control is not None:
             row.addWidget(control)
         layout.addLayout(row)
+        self.note = subtle()
+        self.note.setWordWrap(False)
+        layout.addWidget(self.note)
         self.chart = QChart()
         self.chart.setBackgroundVisible(False)
-        self.chart.setMargins(QMargins(0, 4, 0, 0))
+        # Room on the left and right for the outermost axis labels ("Today").
+        self.chart.setMargins(QMargins(6, 4, 16, 0))
         self.chart.layout().setContentsMargins(0, 0, 0, 0)
         self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self.view = QChartView(self.chart)
@@ -176,7 +178,8 @@ class StatsPage(QWidget):
         top = QHBoxLayout()
         self.heading = title("Statistics")
         top.addWidget(self.heading)
-        self.deck_label = subtle()
+        self.deck_label = QLabel()
+        self.deck_label.setObjectName("SectionTitle")
         top.addWidget(self.deck_label, 1, Qt.AlignmentFlag.AlignBottom)
         self.period = QComboBox()
         for text, days in PERIODS:
@@ -194,7 +197,7 @@ class StatsPage(QWidget):
         tiles = QHBoxLayout()
         tiles.setSpacing(10)
         self.tiles = {
-            "today": StatCard("reviews today", "Ratings given today"),
+            "today": StatCard("reviewed today", "Ratings given today"),
             "due": StatCard("due tomorrow", "Cards that fall due tomorrow"),
             "retention": StatCard(
                 "retention", "Good or Easy on cards already seen, over the deck's history"
@@ -228,6 +231,7 @@ class StatsPage(QWidget):
         grid.setSpacing(10)
         self.prompt_filter = QComboBox()
         self.prompt_filter.setToolTip("Show every role-play, or follow one")
+        self.prompt_filter.setMinimumWidth(150)
         self.prompt_filter.setMaximumWidth(220)
         self.prompt_filter.currentIndexChanged.connect(self._draw_coverage)
         self.cards = {
@@ -235,7 +239,7 @@ class StatsPage(QWidget):
             "forecast": ChartCard("Due in the next 30 days", "No cards have been studied yet."),
             "retention": ChartCard("Retention by week", "No reviews of seen cards yet."),
             "coverage": ChartCard(
-                "Key-point coverage by attempt",
+                "Coverage by attempt",
                 "No role-play answers yet.",
                 control=self.prompt_filter,
             ),
@@ -363,7 +367,7 @@ class StatsPage(QWidget):
         self._attach(card.chart, series, x, y)
         total = sum(d.count for d in f.reviews_per_day)
         active = sum(1 for d in f.reviews_per_day if d.count)
-        card.note.setText(f"{total} in {f.days} days · {active} study days")
+        card.note.setText(f"{total} reviews in {f.days} days, on {active} days")
         card.style_axes(self.palette())
         card.show_chart(total > 0)
 
@@ -385,7 +389,7 @@ class StatsPage(QWidget):
         y.setTitleText("Cards")
         self._attach(card.chart, series, x, y)
         total = sum(d.due for d in f.due_forecast)
-        card.note.setText(f"{total} due · {f.overdue} overdue")
+        card.note.setText(f"{total} cards due, {f.overdue} of them overdue")
         card.style_axes(self.palette())
         card.show_chart(total > 0 or f.totals.seen > 0)
 
@@ -522,7 +526,12 @@ class StatsPage(QWidget):
             line.attachAxis(x)
             line.attachAxis(y)
         card.chart.legend().setVisible(0 < len(prompts) <= 4)
-        card.note.setText("click a line for its history" if prompts else "")
+        attempts = sum(len(c.points) for c in prompts)
+        card.note.setText(
+            f"{attempts} answers to {len(prompts)} prompts · click a line for its history"
+            if prompts
+            else ""
+        )
         card.style_axes(self.palette())
         card.show_chart(bool(prompts))
 
@@ -536,7 +545,7 @@ class StatsPage(QWidget):
         labels: list[str] = []
         for m in reversed(shown):  # the chart draws bottom-up; most missed on top
             missed.append(m.missed)
-            label = _short(m.label, 34)
+            label = _short(m.label, 30)
             while label in labels:  # categories must be unique
                 label += " "
             labels.append(label)
@@ -577,23 +586,26 @@ class StatsPage(QWidget):
         lower.append(start, low)
         lower.append(end, low)
         band = QAreaSeries(upper, lower)
-        band.setName(f"Comfortable pace ({low:.0f}–{high:.0f})")
+        band.setName(f"{low:.0f}–{high:.0f} wpm")
         band.setColor(BAND)
         band.setBorderColor(QColor(0, 0, 0, 0))
         upper.setParent(band)
         lower.setParent(band)
         card.chart.addSeries(band)
         wpm = QLineSeries()
-        wpm.setName("Words per minute")
+        wpm.setName("Pace (wpm)")
         wpm.setColor(WPM)
         wpm.setPointsVisible(True)
         pen = wpm.pen()
         pen.setWidthF(2.5)
         wpm.setPen(pen)
         fillers = QLineSeries()
-        fillers.setName("Fillers per minute")
+        fillers.setName("Fillers/min")
         fillers.setColor(FILLERS)
         fillers.setPointsVisible(True)
+        pen = fillers.pen()
+        pen.setWidthF(1.5)
+        fillers.setPen(pen)
         for p in points:
             wpm.append(_msecs(p.created_at), p.wpm)
             if p.fillers_per_minute is not None:
@@ -626,7 +638,11 @@ class StatsPage(QWidget):
         fillers.attachAxis(x)
         fillers.attachAxis(y2)
         in_band = sum(1 for p in points if low <= p.wpm <= high)
-        card.note.setText(f"{in_band} of {len(points)} in the band" if points else "")
+        card.note.setText(
+            f"{in_band} of {len(points)} answers at a comfortable pace ({low:.0f}–{high:.0f} wpm)"
+            if points
+            else ""
+        )
         card.style_axes(self.palette())
         card.show_chart(bool(points))
 

@@ -1,0 +1,270 @@
+"""The statistics screen, per-card history and backups in the real window, over a data
+dir with three weeks of scripted practice."""
+
+from __future__ import annotations
+
+import sqlite3
+import wave
+from collections.abc import Iterator
+from contextlib import closing
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCharts import QAreaSeries, QBarSet, QLineSeries
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.core import backups, services
+from app.core.models import utcnow
+from app.core.paths import recordings_dir
+from app.core.stats import DeckStats
+from app.core.store import Store
+from app.ui.application import create_window
+from app.ui.backup_timer import BackupTimer
+from app.ui.main_window import MainWindow
+from app.ui.restore_dialog import RestoreDialog
+from app.ui.stats_page import StatsPage
+
+DECK = "RAG vs Fine-Tuning"
+WAIT = 20_000
+
+
+def write_wav(path: Path, seconds: float = 0.3) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16_000)
+        out.writeframes(b"\0\0" * int(16_000 * seconds))
+
+
+def practise(data_dir: Path) -> Path:
+    """Reviews on days 20, 13, 6 and 0 ago; five spoken answers to two role-plays (the
+    last one with its recording). Returns the recording."""
+    store = Store.open(data_dir)
+    now = utcnow()
+    with store.session() as s:
+        deck = services.find_deck(s, DECK)
+        flash = services.due_queue(s, deck.id, now, 20, kind="flashcard")[:5]
+        plays = services.list_cards(s, DECK, "roleplay")[:2]
+    for days_ago, ratings in ((20, (3, 3, 3, 3, 3)), (13, (3, 1, 4, 2, 3)), (6, (3, 3, 1, 3, 4))):
+        for card_id, rating in zip(flash, ratings, strict=True):
+            with store.session() as s:
+                services.review_card(s, card_id, rating, now - timedelta(days=days_ago, hours=2))
+    with store.session() as s:
+        services.review_card(s, flash[0], 3, now - timedelta(seconds=1))
+    recording = recordings_dir(data_dir) / "answer.wav"
+    write_wav(recording)
+    script = [
+        (plays[0], 9, 0),
+        (plays[0], 5, 1),
+        (plays[1], 4, 1),
+        (plays[0], 2, 2),
+        (plays[1], 1, 2),
+    ]
+    for n, (card, days_ago, met) in enumerate(script):
+        labels = [kp.label for kp in card.key_points][:3]
+        result = {
+            "key_points": [{"label": k, "met": i < met} for i, k in enumerate(labels)],
+            "delivery": {"duration_s": 50.0, "wpm": 175.0 - 8 * n, "fillers": {"um": 5 - n}},
+        }
+        data = services.AttemptData(
+            f"answer {n}",
+            met / len(labels),
+            result,
+            "vosk",
+            50.0,
+            audio_path=str(recording) if n == len(script) - 1 else None,
+            created_at=now - timedelta(days=days_ago),
+        )
+        with store.session() as s:
+            services.record_attempt(s, card.id, data)
+    store.close()
+    return recording
+
+
+@pytest.fixture
+def practised(qtbot: QtBot, data_dir: Path) -> Iterator[tuple[MainWindow, Path]]:
+    recording = practise(data_dir)
+    win = create_window(data_dir)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.home.decks_shown, timeout=WAIT):
+        win.show()
+    yield win, recording
+    win.close()
+
+
+def open_stats(qtbot: QtBot, window: MainWindow) -> DeckStats:
+    with qtbot.waitSignal(window.stats.loaded, timeout=WAIT) as blocker:
+        qtbot.keyClick(window.home.list, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    assert window.stack.currentWidget() is window.stats
+    figures = blocker.args[0]
+    assert isinstance(figures, DeckStats) and figures.deck == DECK
+    return figures
+
+
+def bar_values(bar_set: QBarSet) -> list[float]:
+    return [bar_set.at(i) for i in range(bar_set.count())]
+
+
+def points(series: QLineSeries) -> list[tuple[float, float]]:
+    return [(p.x(), p.y()) for p in series.points()]
+
+
+def test_statistics_draw_exactly_the_deck_figures(
+    qtbot: QtBot, practised: tuple[MainWindow, Path]
+) -> None:
+    window, _ = practised
+    f = open_stats(qtbot, window)
+    page = window.stats
+    assert f.totals.reviews == 16 and f.totals.attempts == 5 and f.totals.reviews_today == 1
+
+    (reviews,) = page.chart("reviews").series()
+    new, seen = reviews.barSets()
+    assert bar_values(new) == [d.new for d in f.reviews_per_day]
+    assert bar_values(seen) == [d.review for d in f.reviews_per_day]
+    assert sum(bar_values(new)) + sum(bar_values(seen)) == 16
+
+    (forecast,) = page.chart("forecast").series()
+    assert bar_values(forecast.barSets()[0]) == [d.due for d in f.due_forecast]
+
+    weekly, overall = page.chart("retention").series()
+    expected = [(i, round(w.rate * 100)) for i, w in enumerate(f.retention_weekly) if w.rate]
+    assert points(weekly) == expected
+    assert f.retention_overall.rate is not None
+    assert {y for _x, y in points(overall)} == {f.retention_overall.rate * 100}
+
+    lines = page.chart("coverage").series()
+    assert len(lines) == len(f.coverage) == 2
+    for line, prompt in zip(lines, f.coverage, strict=True):
+        assert points(line) == [(p.number, round(p.coverage * 100, 1)) for p in prompt.points]
+
+    (missed,) = page.chart("missed").series()
+    assert bar_values(missed.barSets()[0]) == [m.missed for m in reversed(f.missed_key_points)]
+
+    band, wpm, fillers = page.chart("delivery").series()
+    assert isinstance(band, QAreaSeries)
+    assert {p.y() for p in band.upperSeries().points()} == {160.0}
+    assert {p.y() for p in band.lowerSeries().points()} == {120.0}
+    assert [y for _x, y in points(wpm)] == [d.wpm for d in f.delivery] == [175, 167, 159, 151, 143]
+    assert [round(y, 2) for _x, y in points(fillers)] == [6.0, 4.8, 3.6, 2.4, 1.2]
+
+    assert page.tiles["today"].value.text() == "1"
+    assert page.tiles["attempts"].value.text() == "5"
+
+
+def test_a_shorter_period_redraws_and_esc_goes_back_home(
+    qtbot: QtBot, practised: tuple[MainWindow, Path]
+) -> None:
+    window, _ = practised
+    open_stats(qtbot, window)
+    page = window.stats
+    with qtbot.waitSignal(page.loaded, timeout=WAIT) as blocker:
+        page.period.setCurrentIndex(0)  # last 7 days
+    assert blocker.args[0].days == 7
+    (reviews,) = page.chart("reviews").series()
+    assert reviews.barSets()[1].count() == 7
+    with qtbot.waitSignal(window.home_shown, timeout=WAIT):
+        qtbot.keyClick(page, Qt.Key.Key_Escape)
+    assert window.stack.currentWidget() is window.home
+
+
+def test_the_coverage_chart_can_follow_one_prompt(
+    qtbot: QtBot, practised: tuple[MainWindow, Path]
+) -> None:
+    window, _ = practised
+    f = open_stats(qtbot, window)
+    combo = window.stats.prompt_filter
+    combo.setCurrentIndex(combo.findData(f.coverage[1].card_id))
+    (line,) = window.stats.chart("coverage").series()
+    assert len(line.points()) == len(f.coverage[1].points) == 2
+
+
+def test_history_shows_each_attempt_and_replays_its_recording(
+    qtbot: QtBot, practised: tuple[MainWindow, Path]
+) -> None:
+    window, recording = practised
+    f = open_stats(qtbot, window)
+    page: StatsPage = window.stats
+    history = page.history
+    wanted = f.coverage[1].card_id
+    with qtbot.waitSignal(
+        history.loaded, timeout=WAIT, check_params_cb=lambda h: h.card_id == wanted
+    ) as blocker:
+        page.open_history(wanted)
+    assert page.tabs.currentIndex() == 1
+    card_history = blocker.args[0]
+    assert history.list.count() == len(card_history.attempts) == 2
+    newest = history.selected()
+    assert newest is not None and newest.transcript == "answer 4"
+    assert newest.audio_path == recording
+    assert "answer 4" in history.detail.toPlainText()
+    assert "Coverage 67%" in history.detail.toPlainText()
+    assert history.play_button.isEnabled()
+    history.play_button.click()
+    assert history.player.current == recording
+    assert history.play_button.text().endswith("Stop")
+    history.list.setCurrentRow(1)  # the older answer has no recording
+    assert not history.play_button.isEnabled()
+    assert history.play_button.text().endswith("Play recording")
+
+
+def _guard(window: MainWindow) -> BackupTimer:
+    guard = window.backend.findChild(BackupTimer)
+    assert guard is not None
+    return guard
+
+
+def test_a_backup_is_made_at_start_and_restoring_one_reopens_the_collection(
+    qtbot: QtBot, practised: tuple[MainWindow, Path], data_dir: Path, monkeypatch
+) -> None:
+    window, _ = practised
+    guard = _guard(window)
+    qtbot.waitUntil(guard.timer.isActive, timeout=WAIT)  # checked, backed up, timer on
+    assert guard.timer.interval() == 30 * 60 * 1000
+    assert len(backups.list_backups(data_dir)) == 1
+    # Study one more card, then go back to the backup from before it.
+    with qtbot.waitSignal(window.backend.collection_changed, timeout=WAIT):
+        window.backend.db(
+            lambda s: services.review_card(s, services.list_cards(s, DECK)[10].id, 3, utcnow()),
+            changes=True,
+        )
+    monkeypatch.setattr(RestoreDialog, "confirm", staticmethod(lambda parent, info: True))
+    dialog = RestoreDialog(window, window.backend)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=WAIT)
+    assert dialog.table.item(0, 1).text() == str(dialog.backups[0].cards)
+    with qtbot.waitSignal(window.backend.store_ready, timeout=WAIT):
+        dialog.restore_button.click()
+    with closing(sqlite3.connect(data_dir / "collection.sqlite3")) as conn:
+        assert conn.execute("SELECT count(*) FROM review_log").fetchone()[0] == 16
+    names = [b.path.name for b in backups.list_backups(data_dir)]
+    assert any(n.endswith("-before-restore.sqlite3") for n in names)
+
+
+def test_a_damaged_collection_shows_a_banner_that_restores_the_last_good_backup(
+    qtbot: QtBot, data_dir: Path, monkeypatch
+) -> None:
+    store = Store.open(data_dir)
+    backups.create_backup(store.db_path, data_dir, utcnow() - timedelta(hours=3))
+    store.close()
+    db = data_dir / "collection.sqlite3"
+    data = bytearray(db.read_bytes())
+    middle = len(data) // 2 // 4096 * 4096
+    data[middle : middle + 8192] = b"\xee" * 8192
+    db.write_bytes(bytes(data))
+
+    monkeypatch.setattr(RestoreDialog, "confirm", staticmethod(lambda parent, info: True))
+    window = create_window(data_dir)
+    qtbot.addWidget(window)
+    window.show()
+    banner = window.banner
+    qtbot.waitUntil(lambda: banner.action.text() == "Restore last good backup", timeout=WAIT)
+    assert banner.isVisible() and "damaged" in banner.label.text()
+    with qtbot.waitSignal(window.home.decks_shown, timeout=WAIT):
+        banner.action.click()
+    assert backups.check_integrity(db) is None
+    assert [d.name for d in window.home.decks] == [DECK]
+    assert any(p.name.startswith("damaged-") for p in (data_dir / "backups").iterdir())
+    window.close()
