@@ -37,7 +37,9 @@ def test_first_run_offers_the_builtin_engine_or_a_vosk_zip_once(
 
 
 def test_a_full_rehearsal_makes_no_network_call(
-    qtbot: QtBot, data_dir: Path, no_network: NetworkAttempts  # noqa: F811
+    qtbot: QtBot,
+    data_dir: Path,
+    no_network: NetworkAttempts,  # noqa: F811
 ) -> None:
     data_dir.mkdir(parents=True)
     Settings(speak_questions=True).save(data_dir)

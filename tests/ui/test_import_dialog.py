@@ -51,9 +51,11 @@ def test_dropping_a_csv_previews_it_then_imports_it_as_a_new_deck(
     assert dialog.table.item(1, 1).text() == "What is latency?"
     assert "column" in dialog.mapping_label.text()
     dialog.deck_name.setText("Interview terms")
-    with qtbot.waitSignal(window.home.decks_shown, timeout=10_000):
-        with qtbot.waitSignal(dialog.imported, timeout=10_000) as signal:
-            dialog.ok.click()
+    with (
+        qtbot.waitSignal(window.home.decks_shown, timeout=10_000),
+        qtbot.waitSignal(dialog.imported, timeout=10_000) as signal,
+    ):
+        dialog.ok.click()
     assert signal.args[0].added == 3
     assert "3 added" in dialog.status.text()
     names = [d.name for d in window.home.decks]
