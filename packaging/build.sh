@@ -53,7 +53,8 @@ try:
 except KnownError as err:
     sys.exit(f"build.sh: {err}")
 lang = guess_language(path)
-print(f"Bundling Vosk model {path.name} (language: {lang or 'unknown'}) under models/")
+name = path.parent.name if path.name == "model" else path.name
+print(f"Bundling Vosk model {path.name} (language: {lang or 'unknown'}) as models/{name}")
 if lang != "en":
     print("build.sh: warning: not recognised as English, so PocketSphinx stays the default;"
           " add a 'parley-language' file containing 'en' to the model folder if it is English.")
