@@ -1,0 +1,240 @@
+"""What every benchmark shares: timing, statistics, memory, the machine, the report.
+
+A bench module exposes ``run(quick: bool = False) -> list[Figure]``. Each ``Figure`` is
+one number with its budget and, where the issue asks for one, the baseline measured in
+the same run, so a slow or busy machine shows up in the ratio rather than as a false
+miss. ``python -m bench`` collects the figures into one table (and JSON with ``--json``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+OUT_DIR = REPO / "bench" / "out"
+
+
+# -- timing ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Stats:
+    """Seconds over repeats."""
+
+    samples: tuple[float, ...]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.samples, 95)
+
+    @property
+    def min(self) -> float:
+        return min(self.samples)
+
+    @property
+    def max(self) -> float:
+        return max(self.samples)
+
+    def summary_ms(self) -> dict[str, float]:
+        return {
+            "n": len(self.samples),
+            "median_ms": round(self.median * 1000, 3),
+            "p95_ms": round(self.p95 * 1000, 3),
+            "min_ms": round(self.min * 1000, 3),
+            "max_ms": round(self.max * 1000, 3),
+        }
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """Nearest-rank percentile (no interpolation: p95 of 20 samples is the 19th)."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * pct // 100))  # ceil without floats drifting
+    return ordered[int(rank) - 1]
+
+
+def time_calls(fn: Callable[[], object], repeats: int, warmup: int = 1) -> Stats:
+    """``fn()`` timed with perf_counter, ``repeats`` times after ``warmup`` untimed calls."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return Stats(tuple(samples))
+
+
+def time_process(cmd: Sequence[str], env: dict[str, str] | None = None) -> float:
+    """Wall seconds from starting ``cmd`` to its exit; a failure is an error, not a time."""
+    start = time.perf_counter()
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {done.returncode}: {done.stderr[-1500:]}")
+    return elapsed
+
+
+# -- memory ----------------------------------------------------------------------------
+def peak_rss_mb() -> float:
+    """This process's peak resident set (VmHWM), in MiB."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+# -- environment -----------------------------------------------------------------------
+def bench_env(**extra: str) -> dict[str, str]:
+    """The environment for child processes: offscreen Qt, this repo importable."""
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    env.update(extra)
+    return env
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on. Load average matters: others may share it."""
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram_gib = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram_gib = round(int(line.split()[1]) / 1024**2, 1)
+    except OSError:
+        pass
+    try:
+        import PySide6
+        from PySide6.QtCore import qVersion
+
+        qt = f"PySide6 {PySide6.__version__}, Qt {qVersion()}"
+    except ImportError:
+        qt = "PySide6 not installed"
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "ram_gib": ram_gib,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "qt": qt,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+# -- results ---------------------------------------------------------------------------
+@dataclass
+class Figure:
+    """One measured number: lower is better for all of them."""
+
+    bench: str
+    name: str
+    value: float
+    unit: str
+    budget: float | None = None  # absolute ceiling, in ``unit``
+    baseline: float | None = None  # same unit, measured in the same run
+    baseline_name: str = ""
+    ratio_budget: float | None = None  # ceiling for value / baseline
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        if self.baseline is None or self.baseline <= 0:
+            return None
+        return self.value / self.baseline
+
+    @property
+    def met(self) -> bool | None:
+        """None when there is no budget to meet (a figure reported for information)."""
+        checks = []
+        if self.budget is not None:
+            checks.append(self.value <= self.budget)
+        if self.ratio_budget is not None and self.ratio is not None:
+            checks.append(self.ratio <= self.ratio_budget)
+        return all(checks) if checks else None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["ratio"] = None if self.ratio is None else round(self.ratio, 3)
+        data["met"] = self.met
+        return data
+
+
+def fmt(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    if unit == "x":
+        return f"{value:.2f}×"
+    if abs(value) >= 100:
+        text = f"{value:.0f}"
+    elif abs(value) >= 10:
+        text = f"{value:.1f}"
+    else:
+        text = f"{value:.3g}"
+    return f"{text} {unit}".strip()
+
+
+def table(figures: Sequence[Figure]) -> str:
+    """A Markdown table, readable on a terminal too."""
+    head = ["bench", "figure", "value", "budget", "baseline", "ratio (budget)", "met"]
+    rows = []
+    for f in figures:
+        ratio = "—" if f.ratio is None else fmt(f.ratio, "x")
+        if f.ratio_budget is not None:
+            ratio += f" (≤ {fmt(f.ratio_budget, 'x')})"
+        met = {True: "yes", False: "**NO**", None: "info"}[f.met]
+        rows.append(
+            [
+                f.bench,
+                f.name,
+                fmt(f.value, f.unit),
+                "—" if f.budget is None else f"≤ {fmt(f.budget, f.unit)}",
+                "—" if f.baseline is None else f"{fmt(f.baseline, f.unit)} {f.baseline_name}",
+                ratio,
+                met,
+            ]
+        )
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+    sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    return "\n".join([line(head), sep, *(line(r) for r in rows)])
+
+
+def write_json(path: Path, data: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def standalone(run: Callable[..., list[Figure]]) -> None:
+    """``python -m bench.bench_x``: run one bench and print its table."""
+    quick = "--quick" in sys.argv[1:]
+    print(table(run(quick=quick)))
