@@ -126,6 +126,18 @@ def test_a_negated_statement_does_not_meet_the_key_point() -> None:
     assert met("no retraining is needed", "no retraining")
 
 
+def test_a_negation_elsewhere_does_not_cancel_the_point() -> None:
+    said = "It is not just about cost: retrieval keeps answers current."
+    assert met(said, "retrieval keeps answers current")
+    said = (
+        "Fine-tuning does not look up the latest documents; RAG does look up the latest documents"
+    )
+    result = check(said, "look up the latest documents")
+    assert result.evidence is not None
+    assert result.evidence.text == "look up the latest documents"
+    assert result.evidence.start == said.rindex("look up")
+
+
 def test_unmet_key_points_have_no_evidence() -> None:
     result = check("something else entirely", "look up the latest documents")
     assert result == KeyPointResult("the key point", met=False, alternative=None, evidence=None)
