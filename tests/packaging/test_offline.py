@@ -14,9 +14,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from no_network import NetworkAttempts, NetworkBlocked, install
 
 from app.cli.main import build_parser, main
-from tests.no_network import NetworkAttempts, NetworkBlocked, install
 
 DECK = "RAG vs Fine-Tuning"
 
