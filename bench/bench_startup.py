@@ -60,13 +60,13 @@ def run(quick: bool = False) -> list[Figure]:
             bare.append(time_process(bare_cmd, env))
             warm.append(time_process(app_command(existing), env))
             fresh.append(time_process(app_command(root / f"fresh-{i}"), env))
-    base = Stats(tuple(bare)).median
+    base = _stats(bare).median
     figures = []
     for name, samples in (
         ("cold start, existing data dir", warm),
         ("cold start, fresh data dir", fresh),
     ):
-        stats = Stats(tuple(samples))
+        stats = _stats(samples)
         figures.append(
             Figure(
                 bench="startup",
@@ -77,14 +77,21 @@ def run(quick: bool = False) -> list[Figure]:
                 baseline=base,
                 baseline_name="bare QMainWindow",
                 ratio_budget=RATIO_BUDGET,
+                cpu=stats.cpu_median,
                 detail={
                     "runs": runs,
-                    "samples_s": [round(s, 3) for s in samples],
-                    "baseline_samples_s": [round(s, 3) for s in bare],
+                    "samples_s": [round(w, 3) for w, _ in samples],
+                    "cpu_samples_s": [round(c, 3) for _, c in samples],
+                    "baseline_samples_s": [round(w, 3) for w, _ in bare],
+                    "baseline_cpu_median_s": round(_stats(bare).cpu_median or 0, 3),
                 },
             )
         )
     return figures
+
+
+def _stats(samples: list[tuple[float, float]]) -> Stats:
+    return Stats(tuple(w for w, _ in samples), tuple(c for _, c in samples))
 
 
 if __name__ == "__main__":

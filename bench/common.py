@@ -28,9 +28,17 @@ OUT_DIR = REPO / "bench" / "out"
 # -- timing ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Stats:
-    """Seconds over repeats."""
+    """Seconds over repeats: wall clock, and the calling thread's CPU time when known.
+
+    On a shared machine wall time includes waiting for a core; CPU time does not, so
+    the two side by side tell a slow program from a busy machine."""
 
     samples: tuple[float, ...]
+    cpu_samples: tuple[float, ...] = ()
+
+    @property
+    def cpu_median(self) -> float | None:
+        return statistics.median(self.cpu_samples) if self.cpu_samples else None
 
     @property
     def median(self) -> float:
@@ -49,13 +57,17 @@ class Stats:
         return max(self.samples)
 
     def summary_ms(self) -> dict[str, float]:
-        return {
+        out = {
             "n": len(self.samples),
             "median_ms": round(self.median * 1000, 3),
             "p95_ms": round(self.p95 * 1000, 3),
             "min_ms": round(self.min * 1000, 3),
             "max_ms": round(self.max * 1000, 3),
         }
+        if self.cpu_samples:
+            out["cpu_median_ms"] = round(statistics.median(self.cpu_samples) * 1000, 3)
+            out["cpu_p95_ms"] = round(percentile(self.cpu_samples, 95) * 1000, 3)
+        return out
 
 
 def percentile(values: Sequence[float], pct: float) -> float:
@@ -69,22 +81,28 @@ def time_calls(fn: Callable[[], object], repeats: int, warmup: int = 1) -> Stats
     """``fn()`` timed with perf_counter, ``repeats`` times after ``warmup`` untimed calls."""
     for _ in range(warmup):
         fn()
-    samples = []
+    samples, cpu = [], []
     for _ in range(repeats):
+        cpu_start = time.thread_time()
         start = time.perf_counter()
         fn()
         samples.append(time.perf_counter() - start)
-    return Stats(tuple(samples))
+        cpu.append(time.thread_time() - cpu_start)
+    return Stats(tuple(samples), tuple(cpu))
 
 
-def time_process(cmd: Sequence[str], env: dict[str, str] | None = None) -> float:
-    """Wall seconds from starting ``cmd`` to its exit; a failure is an error, not a time."""
+def time_process(cmd: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall and CPU (user + system, all its threads) seconds from starting ``cmd`` to its
+    exit; a failure is an error, not a time."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {done.returncode}: {done.stderr[-1500:]}")
-    return elapsed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
 
 
 # -- memory ----------------------------------------------------------------------------
@@ -159,6 +177,7 @@ class Figure:
     baseline_name: str = ""
     ratio_budget: float | None = None  # ceiling for value / baseline
     detail: dict[str, Any] = field(default_factory=dict)
+    cpu: float | None = None  # the CPU time behind ``value``, same unit, when it applies
 
     @property
     def ratio(self) -> float | None:
@@ -199,7 +218,7 @@ def fmt(value: float | None, unit: str = "") -> str:
 
 def table(figures: Sequence[Figure]) -> str:
     """A Markdown table, readable on a terminal too."""
-    head = ["bench", "figure", "value", "budget", "baseline", "ratio (budget)", "met"]
+    head = ["bench", "figure", "value", "cpu", "budget", "baseline", "ratio (budget)", "met"]
     rows = []
     for f in figures:
         ratio = "—" if f.ratio is None else fmt(f.ratio, "x")
@@ -211,6 +230,7 @@ def table(figures: Sequence[Figure]) -> str:
                 f.bench,
                 f.name,
                 fmt(f.value, f.unit),
+                fmt(f.cpu, f.unit),
                 "—" if f.budget is None else f"≤ {fmt(f.budget, f.unit)}",
                 "—" if f.baseline is None else f"{fmt(f.baseline, f.unit)} {f.baseline_name}",
                 ratio,
