@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from pulse_mic import make_pulse_fixtures
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from no_network import NetworkAttempts, no_network  # noqa: F401 (fixture, found by name)
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
@@ -13,6 +12,8 @@ from pytestqt.qtbot import QtBot
 from app.core.settings import Settings
 from app.ui.application import create_window
 from app.ui.main_window import MainWindow
+
+from no_network import NetworkAttempts, no_network  # noqa: F401 (fixture, found by name)
 
 
 def test_first_run_offers_the_builtin_engine_or_a_vosk_zip_once(
