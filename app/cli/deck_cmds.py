@@ -49,7 +49,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 def cmd_decks(ctx: CliContext, args: argparse.Namespace) -> int:
     settings = Settings.load(ctx.data_dir)
     with ctx.store().session() as s:
-        decks = services.list_decks(s, utcnow(), settings.new_per_day)
+        decks = services.list_decks(s, utcnow(), settings.new_per_day, settings.reviews_per_day)
     if args.json:
         ctx.emit_json([d.to_json() for d in decks])
         return 0

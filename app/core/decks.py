@@ -31,7 +31,12 @@ def find_deck(session: Session, name: str) -> Deck:
     return deck
 
 
-def list_decks(session: Session, now: datetime, new_per_day: int = 20) -> list[DeckSummary]:
+def list_decks(
+    session: Session,
+    now: datetime,
+    new_per_day: int = 20,
+    reviews_per_day: int | None = None,
+) -> list[DeckSummary]:
     kind_counts: dict[tuple[int, str], int] = {
         (deck_id, kind): n
         for deck_id, kind, n in session.execute(
@@ -47,7 +52,9 @@ def list_decks(session: Session, now: datetime, new_per_day: int = 20) -> list[D
     )
     out = []
     for deck in session.scalars(select(Deck).order_by(Deck.builtin_key.is_(None), Deck.name)):
-        counts = reviews.queue_counts(session, deck.id, now, new_per_day)
+        counts = reviews.queue_counts(
+            session, deck.id, now, new_per_day, reviews_per_day=reviews_per_day
+        )
         practised = last_practised.get(deck.id)
         out.append(
             DeckSummary(

@@ -48,12 +48,42 @@ def _new_introduced_today(session: Session, deck_id: int, now: datetime) -> int:
     )
 
 
+def _reviews_done_today(session: Session, deck_id: int, now: datetime) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(ReviewLog)
+            .join(Card, Card.id == ReviewLog.card_id)
+            .where(
+                Card.deck_id == deck_id,
+                ReviewLog.was_new.is_(False),
+                ReviewLog.reviewed_at >= scheduling.start_of_day(now),
+            )
+        )
+        or 0
+    )
+
+
+def _review_allowance(
+    session: Session, deck_id: int, now: datetime, reviews_per_day: int | None
+) -> int | None:
+    """How many more due reviews today, or None for no daily cap."""
+    if reviews_per_day is None:
+        return None
+    return max(0, reviews_per_day - _reviews_done_today(session, deck_id, now))
+
+
 def _kind_filter(kind: str | None):  # type: ignore[no-untyped-def]
     return (Card.kind == kind,) if kind else ()
 
 
 def queue_counts(
-    session: Session, deck_id: int, now: datetime, new_per_day: int, kind: str | None = None
+    session: Session,
+    deck_id: int,
+    now: datetime,
+    new_per_day: int,
+    kind: str | None = None,
+    reviews_per_day: int | None = None,
 ) -> QueueCounts:
     review = session.scalar(
         select(func.count())
@@ -68,7 +98,11 @@ def queue_counts(
         .where(Card.deck_id == deck_id, Card.last_review.is_(None))
         .where(*_kind_filter(kind))
     )
-    return QueueCounts(new=min(allowance, new_total or 0), review=review or 0)
+    review_cap = _review_allowance(session, deck_id, now, reviews_per_day)
+    review = review or 0
+    if review_cap is not None:
+        review = min(review, review_cap)
+    return QueueCounts(new=min(allowance, new_total or 0), review=review)
 
 
 def due_queue(
@@ -78,16 +112,23 @@ def due_queue(
     new_per_day: int,
     kind: str | None = None,
     limit: int | None = None,
+    reviews_per_day: int | None = None,
 ) -> list[int]:
-    """Card ids to study now: due reviews (oldest first), then today's new cards in deck
-    order."""
+    """Card ids to study now: due reviews (oldest first, up to the daily review cap), then
+    today's new cards in deck order."""
+    review_cap = _review_allowance(session, deck_id, now, reviews_per_day)
+    limit_reviews: int | None
+    if review_cap is not None:
+        limit_reviews = review_cap if limit is None else min(limit, review_cap)
+    else:
+        limit_reviews = limit
     reviews_due = list(
         session.scalars(
             select(Card.id)
             .where(Card.deck_id == deck_id, Card.last_review.is_not(None), Card.due <= now)
             .where(*_kind_filter(kind))
             .order_by(Card.due)
-            .limit(limit)
+            .limit(limit_reviews)
         )
     )
     allowance = max(0, new_per_day - _new_introduced_today(session, deck_id, now))

@@ -144,8 +144,8 @@ class HomePage(QWidget):
         return row
 
     def refresh(self) -> None:
-        new_per_day = self.backend.settings.new_per_day
-        self.backend.db(lambda s: services.list_decks(s, utcnow(), new_per_day), self._show)
+        limits = self.backend.settings.new_per_day, self.backend.settings.reviews_per_day
+        self.backend.db(lambda s: services.list_decks(s, utcnow(), *limits), self._show)
 
     def _show(self, decks: list[DeckSummary]) -> None:
         selected = self.selected_deck()

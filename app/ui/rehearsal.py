@@ -346,12 +346,15 @@ class RehearsalPage(QWidget):
     def _load(self, include_not_due: bool) -> None:
         deck_name = self.deck_name
         new_per_day = self.backend.settings.new_per_day
+        reviews_per_day = self.backend.settings.reviews_per_day
 
         def load(s):  # type: ignore[no-untyped-def]
             deck = services.find_deck(s, deck_name)
             if include_not_due:
                 return services.list_cards(s, deck_name, "roleplay")
-            ids = services.due_queue(s, deck.id, utcnow(), new_per_day, kind="roleplay")
+            ids = services.due_queue(
+                s, deck.id, utcnow(), new_per_day, kind="roleplay", reviews_per_day=reviews_per_day
+            )
             return services.get_cards(s, ids)
 
         self.backend.db(load, self._loaded)

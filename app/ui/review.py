@@ -177,10 +177,13 @@ class ReviewPage(QWidget):
         self.queue, self.done, self.current = [], [], None
         self.started_at = time.monotonic()
         new_per_day = self.backend.settings.new_per_day
+        reviews_per_day = self.backend.settings.reviews_per_day
 
         def load(s):  # type: ignore[no-untyped-def]
             deck = services.find_deck(s, deck_name)
-            ids = services.due_queue(s, deck.id, utcnow(), new_per_day, kind="flashcard")
+            ids = services.due_queue(
+                s, deck.id, utcnow(), new_per_day, kind="flashcard", reviews_per_day=reviews_per_day
+            )
             return services.get_cards(s, ids)
 
         self._busy = True

@@ -106,3 +106,19 @@ def test_rating_buttons_show_the_interval_the_rating_will_give(store: Store) -> 
     assert format_interval(timedelta(minutes=10)) == "10m"
     assert format_interval(timedelta(days=4)) == "4d"
     assert format_interval(timedelta(seconds=5)) == "<1m"
+
+
+def test_the_daily_review_cap_holds_back_extra_due_cards(store: Store) -> None:
+    with store.session() as s:
+        services.import_deck(s, _deck(10))
+        deck_id = _deck_id(s)
+        for card_id in services.due_queue(s, deck_id, DAY0, new_per_day=10):
+            services.review_card(s, card_id, 3, DAY0)
+        later = DAY0 + timedelta(days=30)  # everything is due again
+        assert len(services.due_queue(s, deck_id, later, 0)) == 10
+        capped = services.due_queue(s, deck_id, later, 0, reviews_per_day=4)
+        assert len(capped) == 4
+        for card_id in capped[:3]:
+            services.review_card(s, card_id, 3, later)
+        counts = services.queue_counts(s, deck_id, later, 0, reviews_per_day=4)
+        assert counts.review == 1
