@@ -9,6 +9,7 @@ re-import matches every card again.
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from dataclasses import dataclass, field
@@ -42,7 +43,10 @@ class _Refs:
     answer_only: list[str] = field(default_factory=list)  # {{type:X}} / {{hint:X}}
 
 
+@functools.lru_cache(maxsize=1024)
 def template_refs(fmt: str) -> _Refs:
+    """Fields a template shows; cached, since every note of a type shares them. The
+    result is shared: callers must not change it."""
     refs = _Refs()
     for match in _REF.finditer(fmt):
         inner = match.group(1).strip()
@@ -94,6 +98,7 @@ class NoteConverter:
         self.package = package
         self.with_scheduling = with_scheduling
         self.personas: dict[str, PersonaData] = {}
+        self._plain_cache: dict[str, PlainField] = {}
         now = int(time.time())
         self.now = now
         self.today = (now - collection.created) // 86400 if collection.created else 0
@@ -107,6 +112,7 @@ class NoteConverter:
                 f"note {note.id}",
             )
         values = dict(zip(notetype.fields, note.fields, strict=False))
+        self._plain_cache = {}
         if notetype.name == ROLEPLAY_NOTETYPE and all(f in values for f in ROLEPLAY_FIELDS):
             return [self._roleplay(note, values)]
         cards = sorted(note.cards, key=lambda c: c.ord) or [
@@ -139,10 +145,17 @@ class NoteConverter:
             back.add(html_to_text(pair[1]))
             return front, back
         for name in q_names:
-            front.add(html_to_text(values[name]))
+            front.add(self._plain(values[name]))
         for name in self._answer_names(template, q, values):
-            back.add(html_to_text(values[name]))
+            back.add(self._plain(values[name]))
         return front, back
+
+    def _plain(self, html: str) -> PlainField:
+        # Reversed cards show the same fields again; convert each field once per note.
+        cached = self._plain_cache.get(html)
+        if cached is None:
+            cached = self._plain_cache[html] = html_to_text(html)
+        return cached
 
     @staticmethod
     def _answer_names(template: Template | None, q: _Refs, values: dict[str, str]) -> list[str]:

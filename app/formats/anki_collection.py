@@ -242,9 +242,9 @@ class CollectionReader:
             "SELECT nid, ord, did, type, queue, due, ivl, reps, lapses, odue, odid "
             "FROM cards ORDER BY nid, ord"
         ):
-            nid, ord_, did, ctype, queue, due, ivl, reps, lapses, odue, odid = (
-                _as_int(v) for v in row
-            )
+            if not all(type(v) is int for v in row):
+                row = tuple(_as_int(v) for v in row)
+            nid, ord_, did, ctype, queue, due, ivl, reps, lapses, odue, odid = row
             note = notes.get(nid)
             if note is None:
                 continue

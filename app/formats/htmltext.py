@@ -52,9 +52,10 @@ class PlainField:
     images: list[str] = field(default_factory=list)
 
 
-class _TextCollector(HTMLParser):
+class _Sink:
+    """Builds the text from tag and data events, whichever tokenizer produced them."""
+
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.images: list[str] = []
         self._skip_depth = 0
@@ -64,7 +65,7 @@ class _TextCollector(HTMLParser):
         if self.parts and not self.parts[-1].endswith("\n"):
             self.parts.append("\n")
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def start(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP_CONTENT:
             self._skip_depth += 1
         elif self._skip_depth:
@@ -80,12 +81,7 @@ class _TextCollector(HTMLParser):
             if tag == "pre":
                 self._pre_depth += 1
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag not in _VOID:
-            self.handle_endtag(tag)
-
-    def handle_endtag(self, tag: str) -> None:
+    def end(self, tag: str) -> None:
         if tag in _SKIP_CONTENT:
             self._skip_depth = max(0, self._skip_depth - 1)
         elif self._skip_depth:
@@ -95,31 +91,106 @@ class _TextCollector(HTMLParser):
             if tag == "pre":
                 self._pre_depth = max(0, self._pre_depth - 1)
 
-    def handle_data(self, data: str) -> None:
+    def data(self, data: str) -> None:
         if self._skip_depth:
             return
-        if not self._pre_depth:
+        if not self._pre_depth and ("\n" in data or "\r" in data):
             # Raw line breaks in HTML source are rendered as spaces.
             data = data.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
         self.parts.append(data)
 
 
-def html_to_text(source: str) -> PlainField:
+class _Parser(HTMLParser):
+    def __init__(self, sink: _Sink) -> None:
+        super().__init__(convert_charrefs=True)
+        self.sink = sink
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.sink.start(tag, attrs)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.sink.start(tag, attrs)
+        if tag not in _VOID:
+            self.sink.end(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        self.sink.end(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.sink.data(data)
+
+
+# Most fields use a few plain tags (b, i, div, br, span with attributes). Those are
+# tokenized with one regex and fed to the same sink; anything else (comments, scripts,
+# images, stray "<") goes through html.parser.
+_SIMPLE_TAG = re.compile(
+    r"""<(/?)([a-zA-Z][a-zA-Z0-9]*)(\s[^<>"']*(?:(?:"[^"]*"|'[^']*')[^<>"']*)*)?(/?)>"""
+)
+_NOT_SIMPLE = _SKIP_CONTENT | {
+    "pre",
+    "img",
+    "textarea",
+    "xmp",
+    "plaintext",
+    "iframe",
+    "noscript",
+    "noembed",
+    "noframes",
+}
+
+
+def _simple_tokens(source: str, sink: _Sink) -> bool:
+    """Feed ``source`` to ``sink`` if it only holds simple tags; False if it does not."""
+    tags = []
+    for match in _SIMPLE_TAG.finditer(source):
+        name = match.group(2).lower()
+        if name in _NOT_SIMPLE:
+            return False
+        tags.append((match.start(), match.end(), name, match.group(1), match.group(4)))
+    if len(tags) != source.count("<"):
+        return False
+    pos = 0
+    for start, end, name, closing, self_closing in tags:
+        if start > pos:
+            sink.data(_unescape(source[pos:start]))
+        if closing:
+            sink.end(name)
+        else:
+            sink.start(name, [])
+            if self_closing and name not in _VOID:
+                sink.end(name)
+        pos = end
+    if pos < len(source):
+        sink.data(_unescape(source[pos:]))
+    return True
+
+
+def _unescape(text: str) -> str:
+    return html.unescape(text) if "&" in text else text
+
+
+def html_to_text(source: str, *, tokenizer: str = "auto") -> PlainField:
     """Plain text of an Anki field: entities decoded, ``<br>`` and block ends become
-    newlines, tags dropped, script/style content dropped, sound tags taken out."""
-    sounds = [m.group(1) for m in SOUND_TAG.finditer(source)]
-    source = SOUND_TAG.sub("", source)
+    newlines, tags dropped, script/style content dropped, sound tags taken out.
+    ``tokenizer="parser"`` forces html.parser (the fast path is tested against it)."""
+    sounds = [m.group(1) for m in SOUND_TAG.finditer(source)] if "[sound:" in source else []
+    if sounds:
+        source = SOUND_TAG.sub("", source)
     if "<" not in source and "&" not in source:
         return PlainField(_tidy(source.replace("\r\n", " ").replace("\n", " ")), sounds)
-    collector = _TextCollector()
-    collector.feed(source)
-    collector.close()
-    text = "".join(collector.parts)
-    return PlainField(_tidy(text), sounds, collector.images)
+    sink = _Sink()
+    if tokenizer == "parser" or not _simple_tokens(source, sink):
+        sink = _Sink()
+        parser = _Parser(sink)
+        parser.feed(source)
+        parser.close()
+    return PlainField(_tidy("".join(sink.parts)), sounds, sink.images)
 
 
 def _tidy(text: str) -> str:
     text = text.replace("\xa0", " ")
+    if "\n" not in text:
+        return text.strip()
     lines = [line.rstrip(" \t") for line in text.split("\n")]
     return "\n".join(lines).strip()
 

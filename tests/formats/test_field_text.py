@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.formats import cloze
 from app.formats.htmltext import html_to_text, text_to_html
@@ -66,3 +68,59 @@ def test_cloze_deletions_hide_only_their_own_number(
 
     assert cloze.render(nodes, number, reveal=False) == front
     assert cloze.render(nodes, number, reveal=True) == back
+
+
+html_pieces = st.sampled_from(
+    [
+        "<b>",
+        "</b>",
+        "<i>",
+        "</I>",
+        "<div>",
+        "</div>",
+        "<DIV class=x>",
+        "<p>",
+        "</p>",
+        "<br>",
+        "<br/>",
+        "<br />",
+        "<li>",
+        "</li>",
+        '<span style="a>b">',
+        "<span title='x'>",
+        "</span>",
+        "<div/>",
+        "<foo bar>",
+        "<h1>",
+        "</h1>",
+        '<a href="http://x/?a=1&amp;b=2">',
+        "</a>",
+        "&amp;",
+        "&lt;",
+        "&nbsp;",
+        "&#65;",
+        "&#x42;",
+        "&bogus;",
+        "&",
+        "<",
+        ">",
+        "\n",
+        "\r\n",
+        "  ",
+        "<!-- note -->",
+        "<script>x()</script>",
+        "<style>b{}</style>",
+        "<pre>a\n b</pre>",
+        '<img src="i.png">',
+        "[sound:a.mp3]",
+        "text",
+        "é",
+        "\xa0",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(html_pieces | st.text(max_size=5), max_size=25).map("".join))
+def test_the_fast_path_reads_html_exactly_like_html_parser(source: str) -> None:
+    assert html_to_text(source) == html_to_text(source, tokenizer="parser")
