@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QIODevice
-from PySide6.QtMultimedia import QAudioFormat, QAudioSource, QMediaDevices
+from PySide6.QtMultimedia import QAudioFormat, QAudioSource
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -111,8 +111,10 @@ class SettingsDialog(QDialog):
         form = QFormLayout(mic)
         self.device = QComboBox()
         self.device.addItem("System default", "")
-        for device in QMediaDevices.audioInputs():
-            self.device.addItem(device.description(), device.description())
+        from app.speech.capture import input_devices
+
+        for device in input_devices():  # stored by id: descriptions need not be unique
+            self.device.addItem(device.description, device.id)
         self.device.setCurrentIndex(max(0, self.device.findData(s.input_device)))
         self.device.currentIndexChanged.connect(self._restart_meter)
         form.addRow("Microphone", self.device)

@@ -1,0 +1,60 @@
+"""Settings: what the user chooses is saved and comes back the next time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from app.core.settings import Settings
+from app.ui.main_window import MainWindow
+from app.ui.settings_dialog import SettingsDialog
+
+
+def test_settings_persist_across_runs(qtbot: QtBot, window: MainWindow, data_dir: Path) -> None:
+    dialog = SettingsDialog(window.backend, window)
+    qtbot.addWidget(dialog)
+    dialog.rate.setValue(210)
+    dialog.speak_questions.setChecked(False)
+    dialog.hands_free.setChecked(True)
+    dialog.engine.setCurrentIndex(dialog.engine.findData("pocketsphinx"))
+    dialog.theme.setCurrentIndex(dialog.theme.findData("dark"))
+    dialog.new_per_day.setValue(7)
+    dialog.reviews_per_day.setValue(90)
+    dialog.apply()
+    dialog.stop_meter()
+
+    # Saved on the DB worker; wait for the file, then read it as a new run would.
+    qtbot.waitUntil(lambda: Settings.load(data_dir).new_per_day == 7, timeout=5_000)
+    saved = Settings.load(data_dir)
+    assert (saved.tts_rate, saved.speak_questions, saved.hands_free) == (210, False, True)
+    assert (saved.engine, saved.theme, saved.reviews_per_day) == ("pocketsphinx", "dark", 90)
+
+    reopened = SettingsDialog(window.backend, window)
+    qtbot.addWidget(reopened)
+    assert reopened.rate.value() == 210 and reopened.new_per_day.value() == 7
+    assert reopened.theme.currentData() == "dark"
+    reopened.stop_meter()
+
+
+def test_the_microphone_tab_lists_the_virtual_microphone_with_a_live_meter(
+    qtbot: QtBot,
+    window: MainWindow,
+    pulse_mic,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    import subprocess
+
+    dialog = SettingsDialog(window.backend, window)
+    qtbot.addWidget(dialog)
+    assert dialog.device.findData("vmic") > 0, "the virtual microphone is listed by its id"
+    dialog.device.setCurrentIndex(dialog.device.findData("vmic"))
+    assert "vmic" in dialog.mic_status.text() or "Remapped" in dialog.mic_status.text()
+    tone = tmp_path / "tone.wav"
+    subprocess.run(
+        ["sox", "-n", "-r", "16000", "-c", "1", str(tone), "synth", "2", "sine", "440"], check=True
+    )
+    player = pulse_mic.play(tone)
+    qtbot.waitUntil(lambda: dialog.meter.level > 0.05, timeout=10_000)
+    player.communicate()
+    dialog.stop_meter()
