@@ -73,7 +73,6 @@ def read_csv(
     *,
     separator: str | None = None,
     html: bool | None = None,
-    **_ignored: object,
 ) -> CsvRead:
     """Read a CSV/TSV deck. ``mapping`` (role -> column from 0) overrides the detected
     one; the mapping used is returned with the deck."""

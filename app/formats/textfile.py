@@ -21,8 +21,9 @@ def read_bytes(path: Path, limit: int = MAX_TEXT_FILE_BYTES) -> bytes:
 
 
 def decode_utf8(data: bytes, path: Path) -> str:
+    data = data.removeprefix(b"\xef\xbb\xbf")
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise DeckFormatError(

@@ -178,3 +178,19 @@ def test_a_package_with_both_collections_prefers_the_newest(
     # Anki's current export carries a placeholder collection.anki2 beside the real one.
     assert {"collection.anki21b", "collection.anki2"} <= members
     assert len(read_apkg(anki_packages.current).cards) == 7
+
+
+def test_a_whole_collection_backup_reads_too(tmp_path: Path) -> None:
+    from anki.collection import Collection
+
+    col = Collection(str(tmp_path / "mine.anki2"))
+    note = col.new_note(col.models.by_name("Basic"))
+    note["Front"], note["Back"] = "RTT", "Round-trip time"
+    col.add_note(note, col.decks.id("Latency"))
+    backup = tmp_path / "backup.colpkg"
+    col.export_collection_package(str(backup), include_media=True, legacy=False)  # closes it
+
+    deck = read_deck(backup)
+
+    assert deck.name == "Latency"
+    assert [(c.front, c.back) for c in deck.cards] == [("RTT", "Round-trip time")]

@@ -74,6 +74,14 @@ def test_a_bom_is_accepted(tmp_path: Path) -> None:
     assert read_csv(path).deck.cards[0].front == "A"
 
 
+def test_a_bad_byte_after_a_bom_names_its_own_line(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(b"\xef\xbb\xbfFront,Back\nok,fine\n\xff,bad\n")
+
+    with pytest.raises(DeckFormatError, match=r"mixed\.csv: line 3: .*byte 0xff"):
+        read_csv(path)
+
+
 def test_role_plays_come_from_their_own_columns(tmp_path: Path) -> None:
     text = (
         "Persona\tQuestion\tModel answer\tKey points\tTags\n"
