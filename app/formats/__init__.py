@@ -92,9 +92,13 @@ def read_deck(
     raise DeckFormatError(path, f"unknown deck format {fmt!r}")
 
 
-def write_deck(deck: DeckData, path: Path, fmt: str | None = None) -> None:
+def write_deck(
+    deck: DeckData, path: Path, fmt: str | None = None, *, media_dir: Path | None = None
+) -> None:
     """Write a deck as ``fmt`` ("native", "json", "csv" or "apkg"); without ``fmt`` the
-    suffix decides, and anything unknown is native TOML."""
+    suffix decides, and anything unknown is native TOML. Native decks put their media in
+    ``media_dir`` (default ``<stem>.media`` beside ``path``); packages carry them inside;
+    CSV keeps only the ``[sound:...]`` references."""
     path = Path(path)
     chosen = fmt or _SUFFIXES.get(path.suffix.lower(), "native")
     if chosen in ("toml",):
@@ -102,11 +106,11 @@ def write_deck(deck: DeckData, path: Path, fmt: str | None = None) -> None:
     if chosen == "native":
         from app.formats.native import write_native
 
-        write_native(deck, path)
+        write_native(deck, path, media_dir=media_dir)
     elif chosen == "json":
         from app.formats.native import write_native_json
 
-        write_native_json(deck, path)
+        write_native_json(deck, path, media_dir=media_dir)
     elif chosen == "csv":
         from app.formats.csvdeck import write_csv
 

@@ -159,24 +159,25 @@ def _one_line(value: str) -> str:
     return tomli_w.dumps({"v": value})[4:].rstrip("\n")
 
 
-def write_native(deck: DeckData, path: Path) -> None:
-    """Write a TOML deck; media files go to ``<stem>.media`` beside it."""
+def write_native(deck: DeckData, path: Path, *, media_dir: Path | None = None) -> None:
+    """Write a TOML deck; media files go to ``media_dir``, by default ``<stem>.media``
+    beside it (pass the final file's folder when writing to a temporary name)."""
     path = Path(path)
     path.write_text(dumps_native(deck), encoding="utf-8")
-    _write_media(deck, path)
+    _write_media(deck, path, media_dir)
 
 
-def write_native_json(deck: DeckData, path: Path) -> None:
+def write_native_json(deck: DeckData, path: Path, *, media_dir: Path | None = None) -> None:
     path = Path(path)
     text = json.dumps(deck_to_document(deck), ensure_ascii=False, indent=2)
     path.write_text(text + "\n", encoding="utf-8")
-    _write_media(deck, path)
+    _write_media(deck, path, media_dir)
 
 
-def _write_media(deck: DeckData, path: Path) -> None:
+def _write_media(deck: DeckData, path: Path, media_dir: Path | None) -> None:
     if not deck.media_files:
         return
-    folder = media_folder(path)
+    folder = media_dir or media_folder(path)
     folder.mkdir(exist_ok=True)
     for name, source in deck.media_files.items():
         problem = media_name_problem(name)

@@ -123,3 +123,23 @@ def test_media_are_staged_under_safe_names_in_the_callers_folder(
     assert staged.parent == staging
     assert staged.name == "media-00001.mp3"
     assert staged.read_bytes() == b"ID3 data"
+
+
+def test_native_media_can_go_beside_the_final_file_when_writing_to_a_temporary_one(
+    tmp_path: Path,
+) -> None:
+    sound = tmp_path / "src.mp3"
+    sound.write_bytes(b"ID3")
+    deck = DeckData(
+        name="Sounds",
+        cards=[CardData(guid="s1", kind="flashcard", front="Hear", back="it", media=["a.mp3"])],
+        media_files={"a.mp3": sound},
+    )
+    final = tmp_path / "out" / "sounds.toml"
+    final.parent.mkdir()
+    temporary = final.with_name(".sounds.toml.tmp123.toml")
+
+    write_deck(deck, temporary, media_dir=final.with_name("sounds.media"))
+    temporary.rename(final)
+
+    assert read_deck(final).media_files["a.mp3"].read_bytes() == b"ID3"
