@@ -21,6 +21,7 @@ Definitions (the JSON shape of :meth:`DeckStats.to_json` is part of the CLI cont
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -28,7 +29,7 @@ from pathlib import Path
 from statistics import fmean
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from app.core.decks import find_deck
@@ -293,34 +294,59 @@ def deck_stats(
     )
 
 
+# Reviews are counted in SQL per quarter hour of UTC time, then the quarters are placed
+# in local days: every time zone's offset is a whole number of quarter hours, and a heavy
+# user's window holds at most a few thousand quarters but maybe a million reviews.
+SLOT_S = 15 * 60
+_SLOT = cast(func.strftime("%s", ReviewLog.reviewed_at), Integer) // SLOT_S
+
+
+def _slot_start(slot: int) -> datetime:
+    return datetime.fromtimestamp(slot * SLOT_S, UTC)
+
+
+def _bucket(edges: list[datetime], when: datetime) -> int:
+    """Which period ``when`` falls in, given the periods' start times (UTC, rising);
+    -1 before the first, ``len(edges) - 1`` for the open-ended last one."""
+    return bisect_right(edges, when) - 1
+
+
 def _reviews_per_day(
     session: Session, deck_id: int, first: date, today: date, tz: tzinfo | None
 ) -> tuple[DayReviews, ...]:
-    new: Counter[date] = Counter()
-    seen: Counter[date] = Counter()
-    rows = session.execute(
-        select(ReviewLog.reviewed_at, ReviewLog.was_new)
-        .join(Card, Card.id == ReviewLog.card_id)
-        .where(Card.deck_id == deck_id, ReviewLog.reviewed_at >= _midnight(first, tz))
-    )
-    for reviewed_at, was_new in rows:
-        day = _day(reviewed_at, tz)
-        if day <= today:
-            (new if was_new else seen)[day] += 1
     span = (today - first).days + 1
     days = [first + timedelta(days=i) for i in range(span)]
-    return tuple(DayReviews(d, new[d], seen[d]) for d in days)
+    # Local midnights as UTC, once: bisecting them is far cheaper than converting every
+    # review's time to the local zone (a heavy user has hundreds of thousands).
+    edges = [_midnight(d, tz) for d in [*days, today + timedelta(days=1)]]
+    new, seen = [0] * span, [0] * span
+    rows = session.execute(
+        select(_SLOT, ReviewLog.was_new, func.count())
+        .join(Card, Card.id == ReviewLog.card_id)
+        .where(
+            Card.deck_id == deck_id,
+            ReviewLog.reviewed_at >= edges[0],
+            ReviewLog.reviewed_at < edges[-1],
+        )
+        .group_by(_SLOT, ReviewLog.was_new)
+    )
+    for slot, was_new, n in rows:
+        i = _bucket(edges, _slot_start(slot))
+        if 0 <= i < span:
+            (new if was_new else seen)[i] += n
+    return tuple(DayReviews(d, new[i], seen[i]) for i, d in enumerate(days))
 
 
 def _due_forecast(
     session: Session, deck_id: int, now: datetime, today: date, span: int, tz: tzinfo | None
 ) -> tuple[tuple[DueDay, ...], int]:
-    due: Counter[date] = Counter()
+    days = [today + timedelta(days=i) for i in range(span)]
+    edges = [_midnight(d, tz) for d in [*days, today + timedelta(days=span)]]
+    due = [0] * span
     overdue = 0
-    end = _midnight(today + timedelta(days=span), tz)
     rows = session.scalars(
         select(Card.due).where(
-            Card.deck_id == deck_id, Card.last_review.is_not(None), Card.due < end
+            Card.deck_id == deck_id, Card.last_review.is_not(None), Card.due < edges[-1]
         )
     )
     for when in rows:
@@ -328,36 +354,43 @@ def _due_forecast(
             continue
         if when <= now:
             overdue += 1
-        due[max(today, _day(when, tz))] += 1
-    days = [today + timedelta(days=i) for i in range(span)]
-    return tuple(DueDay(d, due[d]) for d in days), overdue
+        due[max(0, _bucket(edges, when))] += 1  # overdue cards count for today
+    return tuple(DueDay(d, due[i]) for i, d in enumerate(days)), overdue
 
 
 def _retention(
     session: Session, deck_id: int, first: date, today: date, tz: tzinfo | None
 ) -> tuple[tuple[Retention, ...], Retention]:
-    first_week = _monday(first)
-    weeks: dict[date, list[int]] = {}
-    monday = first_week
-    while monday <= today:
-        weeks[monday] = [0, 0]
-        monday += timedelta(days=7)
-    total = passed = 0
-    rows = session.execute(
-        select(ReviewLog.reviewed_at, ReviewLog.rating)
+    passing = case((ReviewLog.rating.in_(PASSING_RATINGS), 1), else_=0)
+    seen_reviews = (
+        select(func.count(), func.coalesce(func.sum(passing), 0))
+        .select_from(ReviewLog)
         .join(Card, Card.id == ReviewLog.card_id)
         .where(Card.deck_id == deck_id, ReviewLog.was_new.is_(False))
     )
-    for reviewed_at, rating in rows:
-        ok = rating in PASSING_RATINGS
-        total += 1
-        passed += ok
-        bucket = weeks.get(_monday(_day(reviewed_at, tz)))
-        if bucket is not None:
-            bucket[0] += 1
-            bucket[1] += ok
-    weekly = tuple(Retention(n, p, week=w) for w, (n, p) in weeks.items())
-    return weekly, Retention(total, passed)
+    total, passed = session.execute(seen_reviews).one()
+    mondays = [_monday(first) + timedelta(days=7 * i) for i in range((today - first).days // 7 + 2)]
+    mondays = [m for m in mondays if m <= today]
+    edges = [_midnight(m, tz) for m in [*mondays, mondays[-1] + timedelta(days=7)]]
+    counts = [[0, 0] for _ in mondays]
+    rows = session.execute(
+        select(_SLOT, func.count(), func.sum(passing))
+        .join(Card, Card.id == ReviewLog.card_id)
+        .where(
+            Card.deck_id == deck_id,
+            ReviewLog.was_new.is_(False),
+            ReviewLog.reviewed_at >= edges[0],
+            ReviewLog.reviewed_at < edges[-1],
+        )
+        .group_by(_SLOT)
+    )
+    for slot, n, ok in rows:
+        i = _bucket(edges, _slot_start(slot))
+        if 0 <= i < len(mondays):
+            counts[i][0] += n
+            counts[i][1] += ok
+    weekly = tuple(Retention(n, p, week=m) for m, (n, p) in zip(mondays, counts, strict=True))
+    return weekly, Retention(int(total), int(passed))
 
 
 def _coverage(rows: list[tuple[Attempt, str, str]]) -> tuple[PromptCoverage, ...]:
