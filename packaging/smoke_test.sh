@@ -14,7 +14,9 @@
 #   4. `parley transcribe` with the embedded PocketSphinx engine finds the expected words;
 #      a model added by build.sh --with-vosk-model is found by the app and runs, and the
 #      default engine is Vosk exactly when that model is English;
-#   5. with strace present: none of the runs tried an internet (AF_INET/AF_INET6) connect.
+#   5. `parley speak` renders speech (pyttsx3's espeak driver, frozen) when the system has
+#      libespeak-ng;
+#   6. with strace present: none of the runs tried an internet (AF_INET/AF_INET6) connect.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bundle="$(cd "${1:-$here/dist/parley}" && pwd)"
@@ -70,6 +72,8 @@ elif command -v flite >/dev/null; then
 else
   fail "no sample WAV: neither resources/samples/sample-answer.wav (+ .txt) nor flite"
 fi
+have_espeak=no  # pyttsx3 loads the system's libespeak-ng; it is not bundled
+if /sbin/ldconfig -p 2>/dev/null | grep -q 'libespeak-ng\.so\.1'; then have_espeak=yes; fi
 bundled_model=""  # a folder build.sh --with-vosk-model put in the bundle
 for d in "$internal"/models/*/; do [ -d "$d" ] && bundled_model="$(basename "$d")"; done
 
@@ -93,6 +97,10 @@ trace sphinx timeout 300 "$app" transcribe "$wav" --json --engine pocketsphinx \
   --data-dir "$tmp/data" > "$tmp/sphinx.json" 2> "$tmp/sphinx.err"
 trace auto timeout 300 "$app" transcribe "$wav" --json --data-dir "$tmp/data" \
   > "$tmp/auto.json" 2> "$tmp/auto.err"
+if [ "$have_espeak" = yes ]; then
+  trace speak timeout 120 "$app" speak "Retrieval keeps answers grounded." -o "$tmp/spoken.wav" \
+    --json --data-dir "$tmp/data" > "$tmp/speak.json" 2> "$tmp/speak.err"
+fi
 trace models timeout 120 "$app" models list --json --data-dir "$tmp/data" > "$tmp/models.json"
 if [ -n "$bundled_model" ]; then
   trace vosk timeout 300 "$app" transcribe "$wav" --json --engine vosk \
@@ -116,7 +124,7 @@ else
   bash "$tmp/runs.sh" || status=$?
 fi
 if [ "$status" -ne 0 ]; then
-  for f in version.out gui.out gui.err sphinx.err auto.err vosk.err; do
+  for f in version.out gui.out gui.err sphinx.err auto.err vosk.err speak.err; do
     [ -s "$tmp/$f" ] && { echo "--- $f"; tail -20 "$tmp/$f"; }
   done
   fail "a run exited with status $status"
@@ -172,12 +180,23 @@ sys.exit(engine != sys.argv[2] and f"default engine is {engine}, expected {sys.a
 PY
 ok "default engine: $default_engine"
 
-# --- 5. no network ----------------------------------------------------------------------
+if [ "$have_espeak" = yes ]; then
+  python3 - "$tmp/speak.json" <<'PY' || fail "text-to-speech"
+import json, sys
+out = json.load(open(sys.argv[1]))
+sys.exit(out["duration_s"] < 0.5 and f"speak wrote {out['duration_s']} s of audio")
+PY
+  ok "speak (pyttsx3 + system espeak-ng) rendered $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["duration_s"])' "$tmp/speak.json") s"
+else
+  echo "note: libespeak-ng.so.1 not installed here; text-to-speech not checked"
+fi
+
+# --- 6. no network ----------------------------------------------------------------------
 if command -v strace >/dev/null; then
   if grep -hE 'sa_family=AF_INET6?\b' "$tmp"/strace.*.log; then
     fail "the app tried to open an internet connection (above)"
   fi
-  ok "no AF_INET/AF_INET6 connect() in gui, decks or transcribe ($(cat "$tmp"/strace.*.log | grep -c 'connect(' || true) connect calls, all local)"
+  ok "no AF_INET/AF_INET6 connect() in any run ($(cat "$tmp"/strace.*.log | grep -c 'connect(' || true) connect calls, all local)"
 else
   echo "note: strace not installed; network use not checked"
 fi
