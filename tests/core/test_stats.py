@@ -314,3 +314,25 @@ def test_unknown_deck_and_card_are_named(data_dir: Path) -> None:
     with store.session() as s:
         assert s.scalars(select(Deck)).all() == []
     store.close()
+
+
+def test_days_are_the_learners_local_days_even_at_a_quarter_hour_offset(data_dir: Path) -> None:
+    """Kathmandu is UTC+5:45: a review at 23:59 local counts for that day, one at 00:01
+    for the next."""
+    from datetime import timezone
+
+    nepal = timezone(timedelta(hours=5, minutes=45))
+    store = Store.open(data_dir, seed=False)
+    flash, _plays = build_deck(store)
+    before = datetime(2026, 3, 16, 23, 59, tzinfo=nepal)
+    after = datetime(2026, 3, 17, 0, 1, tzinfo=nepal)
+    review(store, flash[0], 3, before)
+    review(store, flash[1], 3, after)
+    with store.session() as s:
+        st = stats.deck_stats(s, DECK, after + timedelta(hours=12), days=3, tz=nepal)
+    store.close()
+    assert [(d.day, d.count) for d in st.reviews_per_day] == [
+        (date(2026, 3, 15), 0),
+        (date(2026, 3, 16), 1),
+        (date(2026, 3, 17), 1),
+    ]
