@@ -324,8 +324,8 @@ def test_days_are_the_learners_local_days_even_at_a_quarter_hour_offset(data_dir
     nepal = timezone(timedelta(hours=5, minutes=45))
     store = Store.open(data_dir, seed=False)
     flash, _plays = build_deck(store)
-    before = datetime(2026, 3, 16, 23, 59, tzinfo=nepal)
-    after = datetime(2026, 3, 17, 0, 1, tzinfo=nepal)
+    before = datetime(2026, 3, 16, 23, 59, tzinfo=nepal).astimezone(UTC)
+    after = datetime(2026, 3, 17, 0, 1, tzinfo=nepal).astimezone(UTC)
     review(store, flash[0], 3, before)
     review(store, flash[1], 3, after)
     with store.session() as s:
