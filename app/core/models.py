@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -117,6 +118,22 @@ class Card(Base):
     __table_args__ = (
         UniqueConstraint("deck_id", "guid"),
         Index("ix_card_deck_due", "deck_id", "due"),
+        # The study queue's own conditions, so it never reads the whole deck (0003).
+        Index(
+            "ix_card_new_queue",
+            "deck_id",
+            "position",
+            "id",
+            "kind",
+            sqlite_where=text("last_review IS NULL"),
+        ),
+        Index(
+            "ix_card_review_queue",
+            "deck_id",
+            "due",
+            "kind",
+            sqlite_where=text("last_review IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -162,6 +179,8 @@ class KeyPointRow(Base):
 
 class ReviewLog(Base):
     __tablename__ = "review_log"
+    # "New cards introduced / reviews done today" read only today's rows (0003).
+    __table_args__ = (Index("ix_review_log_day", "was_new", "reviewed_at", "card_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"), index=True)
