@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -210,23 +211,26 @@ def undo_review(session: Session, log_id: int) -> int:
     return card.id
 
 
-def adopt_schedule(card: Card, schedule: ScheduleData, now: datetime) -> None:
-    """Carry another app's schedule over: a reviewed card due in ``due_in_days`` with
-    roughly that stability."""
+def adopted_schedule(card_id: int, schedule: ScheduleData, now: datetime) -> dict[str, Any]:
+    """Card columns that carry another app's schedule over: a reviewed card due in
+    ``due_in_days`` with a stability of about its interval."""
     if schedule.reps <= 0:
-        return
+        return {}
     due = now + timedelta(days=max(0, schedule.due_in_days))
     stability = float(max(1, schedule.interval_days))
-    card.fsrs_state = {
-        "card_id": card.id or 0,
-        "state": 2,  # Review
-        "step": None,
-        "stability": stability,
-        "difficulty": 5.0,
-        "due": due.isoformat(),
-        "last_review": (due - timedelta(days=stability)).isoformat(),
+    last_review = due - timedelta(days=stability)
+    return {
+        "fsrs_state": {
+            "card_id": card_id,
+            "state": 2,  # Review
+            "step": None,
+            "stability": stability,
+            "difficulty": 5.0,
+            "due": due.isoformat(),
+            "last_review": last_review.isoformat(),
+        },
+        "due": due,
+        "last_review": last_review,
+        "reps": schedule.reps,
+        "lapses": schedule.lapses,
     }
-    card.due = due
-    card.last_review = due - timedelta(days=stability)
-    card.reps = schedule.reps
-    card.lapses = schedule.lapses

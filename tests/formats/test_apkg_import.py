@@ -6,11 +6,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import SOUND_BYTES, AnkiPackages
 
 from app.core.deckdata import DeckData, KeyPoint, PersonaData
 from app.formats import read_deck, write_deck
 from app.formats.apkg import read_apkg
+
+from anki_packages import SOUND_BYTES, AnkiPackages
 
 
 def by_guid(deck: DeckData) -> dict[str, object]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import SOUND_BYTES, AnkiPackages
-
 from app.formats import read_deck, write_deck
 from app.formats.apkg import read_apkg
 from app.formats.apkg_write import write_apkg
 from app.formats.htmltext import html_to_text
+
+from anki_packages import SOUND_BYTES, AnkiPackages
 
 
 def plain(fields: list[str]) -> list[str]:
