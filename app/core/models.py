@@ -41,6 +41,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def db_datetime(value: datetime | None) -> str | None:
+    """An aware datetime as the collection stores it (naive UTC text, as SQLAlchemy's
+    SQLite DateTime writes it), for the few bulk writes that bypass the ORM."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime
     cache_ok = True

@@ -1,0 +1,80 @@
+"""Importing deck data into the store: new cards, updates by stable id, and schedules."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from app.core import services
+from app.core.deckdata import CardData, DeckData, KeyPoint, ScheduleData
+from app.core.models import Card
+from app.core.store import Store
+
+NOW = datetime(2026, 5, 4, 9, 30, 15, 123456, tzinfo=UTC)
+
+
+def deck() -> DeckData:
+    return DeckData(
+        name="Imported",
+        cards=[
+            CardData(guid="a", kind="flashcard", front="F", back="B", tags=["x", "y"],
+                     media=["a.mp3"]),
+            CardData(
+                guid="b", kind="roleplay", persona="client", question="Q?",
+                model_answer="Say the thing.", tags=["y"],
+                key_points=[KeyPoint("Thing", ["the thing", "that thing"])],
+            ),
+            CardData(guid="c", kind="flashcard", front="Seen", back="Before",
+                     schedule=ScheduleData(due_in_days=3, interval_days=10, reps=4, lapses=1)),
+        ],
+    )  # fmt: skip
+
+
+def test_new_cards_arrive_with_every_field_tag_and_key_point(store: Store) -> None:
+    with store.session() as s:
+        summary = services.import_deck(s, deck(), now=NOW)
+    assert (summary.added, summary.updated) == (3, 0)
+    with store.session() as s:
+        cards = {c.guid: c for c in services.list_cards(s, "Imported")}
+        stored = s.scalars(select(Card).where(Card.guid == "a")).one()
+        created = stored.created_at
+    assert cards["a"].tags == ["x", "y"] and cards["a"].media == ["a.mp3"]
+    assert cards["b"].key_points == [KeyPoint("Thing", ["the thing", "that thing"])]
+    assert cards["b"].persona == "client" and cards["b"].model_answer == "Say the thing."
+    assert created == NOW  # timestamps survive the bulk write to the microsecond
+    assert cards["c"].is_new  # schedules are only taken when asked for
+
+
+def test_a_schedule_from_another_app_is_kept_when_asked(store: Store) -> None:
+    with store.session() as s:
+        services.import_deck(s, deck(), now=NOW, with_scheduling=True)
+    with store.session() as s:
+        card = s.scalars(select(Card).where(Card.guid == "c")).one()
+        assert card.due == NOW + timedelta(days=3)
+        assert (card.reps, card.lapses) == (4, 1)
+        assert card.fsrs_state is not None and card.fsrs_state["stability"] == 10.0
+        # The adopted card is a real review card: FSRS can schedule it further.
+        result = services.review_card(s, card.id, 3, NOW + timedelta(days=3))
+        assert result.interval > timedelta(days=3)
+
+
+def test_reimport_updates_by_stable_id_and_keeps_history(store: Store) -> None:
+    with store.session() as s:
+        services.import_deck(s, deck(), now=NOW)
+        card_id = services.list_cards(s, "Imported")[0].id
+        services.review_card(s, card_id, 3, NOW)
+    changed = deck()
+    changed.cards[0].back = "New back"
+    changed.cards[0].tags = ["z"]
+    with store.session() as s:
+        summary = services.import_deck(s, changed, now=NOW)
+        assert (summary.added, summary.updated, summary.unchanged) == (0, 1, 2)
+        card = services.get_card(s, card_id)
+    assert card.back == "New back" and card.tags == ["z"] and not card.is_new
+    with store.session() as s:
+        assert services.import_deck(s, changed, mode="skip").skipped == 3
+        duplicated = services.import_deck(s, changed, mode="duplicate")
+        assert duplicated.added == 3
+        guids = sorted(c.guid for c in services.list_cards(s, "Imported"))
+    assert guids == ["a", "a#2", "b", "b#2", "c", "c#2"]
