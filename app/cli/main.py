@@ -25,27 +25,27 @@ COMMAND_MODULES = (
 
 
 def build_parser() -> argparse.ArgumentParser:
+    def data_dir_option(parser: argparse.ArgumentParser, default: object) -> None:
+        parser.add_argument(
+            "--data-dir",
+            metavar="DIR",
+            default=default,
+            help="where the collection lives (default: $PARLEY_DATA_DIR or the user data dir)",
+        )
+
+    # ``--data-dir`` works before or after the command. The copy on each command must not
+    # overwrite a value given before it, so it leaves the attribute alone when absent.
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--data-dir",
-        metavar="DIR",
-        help="where the collection lives (default: $PARLEY_DATA_DIR or the user data dir)",
-    )
+    data_dir_option(common, argparse.SUPPRESS)
     parser = argparse.ArgumentParser(
         prog="parley",
         description="Rehearse spoken technical explanations, offline.",
-        parents=[common],
     )
+    data_dir_option(parser, None)
     parser.add_argument("--version", action="version", version=f"parley {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(sub, common)
+        importlib.import_module(name).register(sub, common)
     return parser
 
 

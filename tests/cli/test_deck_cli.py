@@ -150,3 +150,17 @@ def test_export_to_a_missing_folder_writes_nothing(
     code, _, err = run(capsys, "export", "--deck", "RAG vs Fine-Tuning", "-o", str(target))
     assert code == 1 and "does not exist" in err
     assert not target.parent.exists()
+
+
+def test_data_dir_may_come_before_or_after_the_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PARLEY_DATA_DIR", str(tmp_path / "from-env"))
+    for argv in (
+        ["--data-dir", str(tmp_path / "before"), "decks", "--json"],
+        ["decks", "--json", "--data-dir", str(tmp_path / "after")],
+    ):
+        assert run(capsys, *argv)[0] == 0
+    assert (tmp_path / "before" / "collection.sqlite3").exists()
+    assert (tmp_path / "after" / "collection.sqlite3").exists()
+    assert not (tmp_path / "from-env").exists()
