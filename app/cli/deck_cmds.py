@@ -96,9 +96,10 @@ def cmd_import(ctx: CliContext, args: argparse.Namespace) -> int:
 
 def cmd_export(ctx: CliContext, args: argparse.Namespace) -> int:
     from app.core.exporting import export_to_file
+    from app.core.paths import media_dir
 
     out = Path(args.output)
     with ctx.store().session() as s:
-        count = export_to_file(s, args.deck, out, args.format)
+        count = export_to_file(s, args.deck, out, args.format, media_dir(ctx.data_dir))
     print(f"{out}: exported {count} cards from {args.deck!r}")
     return 0

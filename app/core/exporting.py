@@ -12,18 +12,32 @@ from app.core.decks import export_deck
 from app.core.errors import KnownError
 
 
-def export_to_file(session: Session, deck_name: str, path: Path, fmt: str | None = None) -> int:
+def export_to_file(
+    session: Session,
+    deck_name: str,
+    path: Path,
+    fmt: str | None = None,
+    media_root: Path | None = None,
+) -> int:
     """Write ``deck_name`` to ``path`` (format from ``fmt`` or the suffix); returns the
-    number of cards. The file is written beside the target and renamed into place."""
+    number of cards. The file is written beside the target and renamed into place. Media
+    the cards refer to are taken from ``media_root`` (the data dir's media folder): a
+    package carries them inside, a native deck in ``<name>.media`` beside the file."""
     from app.formats import write_deck
+    from app.formats.native import media_folder
 
     data = export_deck(session, deck_name)
+    if media_root is not None:
+        for card in data.cards:
+            for name in card.media:
+                if (media_root / name).is_file():
+                    data.media_files[name] = media_root / name
     if not path.parent.is_dir():
         raise KnownError(f"{path}: folder {path.parent} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     try:
-        write_deck(data, Path(tmp), fmt=fmt or format_for(path))
+        write_deck(data, Path(tmp), fmt=fmt or format_for(path), media_dir=media_folder(path))
         os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)

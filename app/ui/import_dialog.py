@@ -242,8 +242,10 @@ def export_selected_deck(parent: QWidget, backend: Backend, deck_name: str | Non
 
 def export_to(backend: Backend, deck_name: str, path: Path) -> None:
     from app.core.exporting import export_to_file
+    from app.core.paths import media_dir
 
+    media = media_dir(backend.data_dir)
     backend.db(
-        lambda s: export_to_file(s, deck_name, path),
+        lambda s: export_to_file(s, deck_name, path, media_root=media),
         lambda n: messages.info(f"Exported {n} cards to {path}."),
     )
