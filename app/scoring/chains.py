@@ -121,26 +121,32 @@ class Chain:
     first: Candidate
     last: Candidate
 
-    def rank(self) -> tuple[int, float, int, int]:
-        return (self.content, self.quality, self.stop, -self.extra)
+    def rank(self) -> tuple[int, int, float, int, int]:
+        return (self.content, self.critical, self.quality, self.stop, -self.extra)
+
+
+class Negations(NamedTuple):
+    """Where a transcript negates: ``prefix[p]`` counts negations among the first ``p``
+    stream positions; ``before[p]`` says position ``p`` negates what follows it ("not",
+    "never"; a bare "no" is often an answer to the question: "No, retrieval ...")."""
+
+    prefix: Sequence[int]
+    before: Sequence[bool]
 
 
 def best_chain(
     phrase: Phrase,
     hits: Hits,
     content_prefix: Sequence[int],
-    negation_prefix: Sequence[int] | None = None,
+    negations: Negations | None = None,
 ) -> Chain | None:
     """The best accepted chain for ``phrase``. ``content_prefix[p]`` is the number of
-    content words among the first ``p`` stream positions; with ``negation_prefix`` (the
-    same for negations) a chain with a negation inside or just before it is refused."""
+    content words among the first ``p`` stream positions; with ``negations``, a chain
+    with a negation inside or just before it is refused."""
     need = phrase.need
-    heard = sum(1 for uid, join in phrase.slots if uid in hits or join in hits)
-    if heard < need - 1:  # a compound could cover one more word, no more
+    if _heard(phrase, hits) < need:
         return None
     cands = _candidates(phrase, hits)
-    if len({j for c in cands for j in range(c.j0, c.j1 + 1) if phrase.content[j]}) < need:
-        return None
     cands.sort(key=lambda c: (c.p0, c.j0))
     allowed = phrase.allowed
     raw_gap = phrase.raw_gap
@@ -190,10 +196,22 @@ def best_chain(
             if (
                 (best is None or chain.rank() > best.rank())
                 and _accepted(phrase, chain, need)
-                and not _negated(chain, negation_prefix)
+                and not _negated(chain, negations)
             ):
                 best = chain
     return best
+
+
+def _heard(phrase: Phrase, hits: Hits) -> int:
+    """How many of the phrase's content words the transcript says anywhere: a cheap
+    bound that rules out most phrases before any chain is built."""
+    heard = 0
+    joined_before = False  # the previous word's compound also covers this word
+    for uid, join in phrase.slots:
+        joined = join is not None and join in hits
+        heard += uid in hits or joined or joined_before
+        joined_before = joined
+    return heard
 
 
 def _candidates(phrase: Phrase, hits: Hits) -> list[Candidate]:
@@ -214,10 +232,13 @@ def _candidates(phrase: Phrase, hits: Hits) -> list[Candidate]:
     return cands
 
 
-def _negated(chain: Chain, negation_prefix: Sequence[int] | None) -> bool:
-    if negation_prefix is None:
+def _negated(chain: Chain, negations: Negations | None) -> bool:
+    if negations is None:
         return False
-    return negation_prefix[chain.last.p1 + 1] > negation_prefix[max(0, chain.first.p0 - 1)]
+    p0, p1 = chain.first.p0, chain.last.p1
+    if p0 > 0 and negations.before[p0 - 1]:
+        return True
+    return negations.prefix[p1 + 1] > negations.prefix[p0]
 
 
 def _accepted(phrase: Phrase, chain: Chain, need: int) -> bool:

@@ -36,6 +36,9 @@ STOPWORDS: frozenset[str] = frozenset(
 )
 
 NEGATIONS: frozenset[str] = frozenset(words("not no never without nor neither none"))
+# Negations that turn around the words right after them ("does not look up"), unlike a
+# bare "no" answering the question ("No, retrieval looks up ...").
+NEGATE_NEXT: frozenset[str] = frozenset(words("not never without"))
 
 # Sounds that are hesitations whatever surrounds them, mapped to how they are reported.
 _FILLER_SOUNDS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -106,6 +109,12 @@ ACRONYMS: dict[str, tuple[str, ...]] = {
     "llms": ("large", "language", "models"),
     "ai": ("artificial", "intelligence"),
     "ml": ("machine", "learning"),
+}
+
+# How recognisers write acronyms they hear as words: "the AI" comes out as "the eye".
+# These count as misheard words (not exact), so they need exact words around them.
+HEARD_AS: dict[str, tuple[str, ...]] = {
+    "ai": ("eye",),
 }
 
 # Filler phrases, in the form they are reported, with their normalised tokens.

@@ -6,8 +6,8 @@ alternative is matched as its words in order, tolerating what speech and paraphr
 - word forms: words compare by Snowball stem ("retrieving" meets "retrieval");
 - compounds: "finetuning" meets "fine tuning" and the other way round;
 - misrecognised words: close spelling (rapidfuzz ratio, see ``fuzzy_min``; numbers and words
-  of three letters or fewer must be exact) or equal Metaphone codes ("vector" heard as
-  "victor");
+  of three letters or fewer must be exact), equal Metaphone codes ("vector" heard as
+  "victor") or a known mishearing of an acronym ("AI" as "eye");
 - small gaps: up to ``MAX_GAP`` extra content words between two phrase words, and a few in
   all (``chains.budget``);
 - dropped words: stopwords are ignored in alternatives of 2+ content words, and one of 4+
@@ -36,8 +36,15 @@ import jellyfish
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from app.scoring.chains import Hits, Phrase, best_chain
-from app.scoring.lexicon import ACRONYMS, NEGATIONS, STOPWORDS, filler_sound
+from app.scoring.chains import Hits, Negations, Phrase, best_chain
+from app.scoring.lexicon import (
+    ACRONYMS,
+    HEARD_AS,
+    NEGATE_NEXT,
+    NEGATIONS,
+    STOPWORDS,
+    filler_sound,
+)
 from app.scoring.normalize import Token, stems, tokenize
 from app.scoring.types import Evidence, KeyPointResult
 
@@ -98,6 +105,7 @@ class KeyPointMatcher:
     by_word: dict[str, int] = field(default_factory=dict)
     by_stem: dict[str, list[int]] = field(default_factory=dict)
     by_phonetic: dict[str, list[int]] = field(default_factory=dict)
+    by_heard_as: dict[str, list[int]] = field(default_factory=dict)
     fuzzy_ids: list[int] = field(default_factory=list)
     _table: _FuzzyTable | None = None
 
@@ -139,6 +147,8 @@ class KeyPointMatcher:
             unit.phonetic = _metaphone(word)
             if unit.phonetic is not None:
                 self.by_phonetic.setdefault(unit.phonetic, []).append(uid)
+            for heard in HEARD_AS.get(word, ()):
+                self.by_heard_as.setdefault(heard, []).append(uid)
             if unit.fuzzy_min:
                 self.fuzzy_ids.append(uid)
         return uid
@@ -153,6 +163,7 @@ class KeyPointMatcher:
         for w in words:
             content_prefix.append(content_prefix[-1] + (w not in STOPWORDS))
             negation_prefix.append(negation_prefix[-1] + (w in NEGATIONS))
+        negations = Negations(negation_prefix, [w in NEGATE_NEXT for w in words])
         hits = self._hits(words, stream)
         best: list[KeyPointMatch | None] = [None] * self.n_key_points
         for phrase in self.phrases:
@@ -161,8 +172,7 @@ class KeyPointMatcher:
                 continue  # already met word for word: no alternative can do better
             # A negation just before or inside a match that the alternative does not
             # have ("retrieval does not keep answers current") turns it around.
-            negations = None if phrase.negated else negation_prefix
-            chain = best_chain(phrase, hits, content_prefix, negations)
+            chain = best_chain(phrase, hits, content_prefix, None if phrase.negated else negations)
             if chain is None:
                 continue
             score = chain.quality / phrase.k
@@ -192,6 +202,8 @@ class KeyPointMatcher:
                     and fuzz.ratio(word, self.units[uid].word) >= PHONETIC_MIN_RATIO
                 ):
                     found[uid] = PHONETIC_QUALITY
+            for uid in self.by_heard_as.get(word, ()):
+                found.setdefault(uid, PHONETIC_QUALITY)
         self._close_spellings(distinct, distinct_stems, per_word)
 
         hits: Hits = {}

@@ -80,6 +80,7 @@ def test_words_in_another_order_are_not_a_match() -> None:
         ("store them in a victor database", "vector database"),
         ("retrieve all augmented generation", "retrieval augmented generation"),
         ("the answers are currant", "answers are current"),
+        ("nothing about the eye itself changes", "nothing about the AI"),
     ],
 )
 def test_misheard_and_misspelt_words_are_tolerated(heard: str, alternative: str) -> None:
@@ -124,6 +125,11 @@ def test_a_negated_statement_does_not_meet_the_key_point() -> None:
     assert not met("retrieval does not keep answers current", "retrieval keeps answers current")
     assert not met("it does not look up the latest documents", "look up the latest documents")
     assert met("no retraining is needed", "no retraining")
+
+
+def test_answering_no_before_the_point_does_not_cancel_it() -> None:
+    assert met("No, retrieval keeps answers current.", "retrieval keeps answers current")
+    assert met("no retrieval keeps answers current", "retrieval keeps answers current")
 
 
 def test_a_negation_elsewhere_does_not_cancel_the_point() -> None:
