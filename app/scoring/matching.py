@@ -82,6 +82,7 @@ class _Unit:
 
     word: str
     stem: str
+    tolerant: bool = False  # may be met by a close spelling or a sound-alike
     fuzzy_min: int = 0
     phonetic: str | None = None
 
@@ -142,7 +143,8 @@ class KeyPointMatcher:
             self.by_word[word] = uid
             self.by_stem.setdefault(self.units[uid].stem, []).append(uid)
         unit = self.units[uid]
-        if tolerant and unit.fuzzy_min == 0 and unit.phonetic is None:
+        if tolerant and not unit.tolerant:
+            unit.tolerant = True
             unit.fuzzy_min = fuzzy_min(word)
             unit.phonetic = _metaphone(word)
             if unit.phonetic is not None:
