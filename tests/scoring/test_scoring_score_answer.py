@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 from app.core.deckdata import KeyPoint
 from app.scoring import ScoreResult, TimedWord, score_answer
@@ -85,39 +84,3 @@ def test_scoring_is_repeatable_and_returns_the_transcript() -> None:
     assert isinstance(first, ScoreResult)
     assert first.transcript == ANSWER
     assert score_answer(ANSWER, KEY_POINTS) == first
-
-
-def test_a_200_word_answer_against_30_key_points_scores_in_milliseconds() -> None:
-    topics = [
-        "retrieval", "fine tuning", "vector database", "embeddings", "latency", "cost",
-        "hallucinations", "citations", "freshness", "privacy", "evaluation", "prompt",
-        "context window", "chunking", "reranking", "adapters", "training data", "tone",
-        "format", "compliance", "monitoring", "caching", "guardrails", "feedback",
-        "labelling", "drift", "benchmarks", "hosting", "scaling", "governance",
-    ]  # fmt: skip
-    key_points = [
-        KeyPoint(
-            t,
-            [
-                f"{t} keeps the answers current and accurate",
-                f"we improve {t} every week",
-                f"{t} costs five times less",
-            ],
-        )
-        for t in topics
-    ]
-    sentence = (
-        "so um basically retrieval looks up the latest documents and the vector database "
-        "keeps embeddings of every chunk while fine tuning changes the tone and format of "
-        "the model "
-    )
-    words = (sentence.split() * 10)[:200]
-    answer = " ".join(words)
-    score_answer(answer, key_points)  # compile and warm up
-    runs = []
-    for _ in range(20):
-        t0 = time.perf_counter()
-        score_answer(answer, key_points)
-        runs.append(time.perf_counter() - t0)
-    # The budget is 5 ms on a developer machine; the bound here leaves room for slow CI.
-    assert sorted(runs)[len(runs) // 2] < 0.025
