@@ -83,3 +83,29 @@ def test_stakeholder_follow_up_questions_are_rehearsable(deck: DeckData) -> None
     }
     for topic, phrasings in topics.items():
         assert any(p in q for q in questions for p in phrasings), topic
+
+
+UNRELATED = [
+    "To make a good risotto, toast the rice in butter, then add warm stock a ladle at a "
+    "time and stir. Some cooks use both butter and oil. Finish with parmesan and rest it.",
+    "The weather tomorrow brings ground frost early, then sunshine, with a light breeze "
+    "from the west and highs around twelve degrees; it may turn cloudy by the evening.",
+    "In Kubernetes, a pod gets an IP address, and the service resolves the host name "
+    "through cluster DNS so traffic reaches healthy endpoints behind the load balancer.",
+    "The match ended two nil after a late penalty; the coach said the team kept its shape, "
+    "the defenders did their job, and the fans should expect changes next season.",
+    "Um, I think, basically, you know, it depends on a lot of things, and we should "
+    "probably discuss it with the team later this week before anyone decides anything.",
+]
+
+
+@pytest.mark.parametrize(
+    "paragraph", UNRELATED, ids=["cooking", "weather", "k8s", "sport", "waffle"]
+)
+def test_an_unrelated_answer_covers_almost_nothing(deck: DeckData, paragraph: str) -> None:
+    from app.scoring import score_answer
+
+    for card in (c for c in deck.cards if c.kind == "roleplay"):
+        result = score_answer(paragraph, card.key_points)
+        hits = [k.alternative for k in result.key_points if k.met]
+        assert result.coverage <= 0.1, (card.guid, hits)
