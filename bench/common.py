@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -254,7 +254,16 @@ def write_json(path: Path, data: Any) -> Path:
     return path
 
 
+def figure_from_json(data: dict[str, Any]) -> Figure:
+    names = {f.name for f in fields(Figure)}
+    return Figure(**{k: v for k, v in data.items() if k in names})
+
+
 def standalone(run: Callable[..., list[Figure]]) -> None:
-    """``python -m bench.bench_x``: run one bench and print its table."""
-    quick = "--quick" in sys.argv[1:]
-    print(table(run(quick=quick)))
+    """``python -m bench.bench_x [--quick] [--figures-json PATH]``: run one bench, print
+    its table, and (for ``python -m bench``) write its figures as JSON."""
+    args = sys.argv[1:]
+    figures = run(quick="--quick" in args)
+    print(table(figures))
+    if "--figures-json" in args:
+        write_json(Path(args[args.index("--figures-json") + 1]), [f.to_json() for f in figures])
