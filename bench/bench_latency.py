@@ -254,6 +254,9 @@ def run(quick: bool = False) -> list[Figure]:
                 long_pcm = answer_pcm(root, ANSWER_S, texts)
                 short_pcm = long_pcm[: 16000 * 2]
                 long_s, short_s = [], []
+                # One unmeasured answer: the first recording may still wait for a model.
+                speak_and_stop(rig, mic, short_pcm)
+                rig.next_question()
                 for _ in range(runs):
                     short_s.append(speak_and_stop(rig, mic, short_pcm))
                     rig.next_question()
