@@ -93,11 +93,15 @@ def queue_counts(
         .where(*_kind_filter(kind))
     )
     allowance = max(0, new_per_day - _new_introduced_today(session, deck_id, now))
+    # Only up to the allowance: counting every new card of a big deck costs milliseconds.
     new_total = session.scalar(
-        select(func.count())
-        .select_from(Card)
-        .where(Card.deck_id == deck_id, Card.last_review.is_(None))
-        .where(*_kind_filter(kind))
+        select(func.count()).select_from(
+            select(Card.id)
+            .where(Card.deck_id == deck_id, Card.last_review.is_(None))
+            .where(*_kind_filter(kind))
+            .limit(allowance)
+            .subquery()
+        )
     )
     review_cap = _review_allowance(session, deck_id, now, reviews_per_day)
     review = review or 0
