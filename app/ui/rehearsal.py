@@ -31,7 +31,7 @@ from app.core.models import utcnow
 from app.core.paths import tts_cache_dir
 from app.core.scheduling import RATING_NAMES
 from app.core.views import CardView
-from app.scoring import score_answer
+from app.scoring import compile_key_points, score_answer
 from app.scoring.types import ScoreResult
 from app.ui import messages
 from app.ui.backend import Backend
@@ -382,6 +382,10 @@ class RehearsalPage(QWidget):
             return
         card = self.queue.pop(0)
         self.current = card
+        # Compile the key points while the user listens and answers, so scoring after
+        # "stop" only matches (bench/bench_scoring.py: ~10 ms cold, ~3 ms compiled).
+        alternatives = [kp.alternatives for kp in card.key_points]
+        self.backend.tasks.background(lambda: compile_key_points(alternatives))
         persona = card.persona_info
         name = persona.name if persona and persona.name else card.persona.title()
         self.avatar.setText("".join(part[0] for part in name.split()[:2]).upper())
