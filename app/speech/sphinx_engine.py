@@ -16,6 +16,7 @@ from app.speech.recognizer import Recognizer
 
 ENGINE = "pocketsphinx"
 FRAMES_PER_SECOND = 100  # the default -frate: seg() frames are 10 ms
+FEED_BYTES = 1600  # 50 ms of 16 kHz int16 per process_raw call
 _FILLER = re.compile(r"^(<s>|</s>|<sil>|\[.*\]|\+\+.*\+\+)$")
 _ALTERNATE = re.compile(r"\(\d+\)$")  # "read(2)": second pronunciation of "read"
 
@@ -41,7 +42,10 @@ class SphinxRecognizer(Recognizer):
         self._decoder.start_utt()
 
     def _accept(self, chunk: bytes) -> None:
-        self._decoder.process_raw(chunk, False, False)
+        # process_raw holds the GIL while it decodes: a 0.25 s chunk kept the GUI thread
+        # waiting ~100 ms (bench/bench_responsiveness.py); 50 ms slices keep each wait short.
+        for start in range(0, len(chunk), FEED_BYTES):
+            self._decoder.process_raw(chunk[start : start + FEED_BYTES], False, False)
 
     def _partial(self) -> str:
         hyp = self._decoder.hyp()
