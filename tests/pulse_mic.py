@@ -57,10 +57,10 @@ class PulseMic:
         return path.read_text(errors="replace") if path.exists() else ""
 
     def play(self, wav: str | os.PathLike[str]) -> subprocess.Popen[bytes]:
-        """Starts speaking ``wav`` into the virtual microphone; returns the player."""
-        return subprocess.Popen(
-            ["paplay", "-d", self.sink, str(wav)], env=self.env, stderr=subprocess.PIPE
-        )
+        """Starts speaking ``wav`` into the virtual microphone; returns the player.
+        Its errors go to ``paplay.log`` in the runtime dir."""
+        with open(self.runtime_dir / "paplay.log", "ab") as log:
+            return subprocess.Popen(["paplay", "-d", self.sink, str(wav)], env=self.env, stderr=log)
 
     def pactl(self, *args: str) -> str:
         done = subprocess.run(
