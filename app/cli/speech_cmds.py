@@ -1,0 +1,227 @@
+"""``parley speak|voices|transcribe|score|models``: the speech pipeline without the GUI.
+
+Same services as the app: the TTS worker, the engine choice, the scorer and the store.
+Everything a script reads goes to stdout (JSON with ``--json``); hints go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from app.cli.context import CliContext
+from app.core.paths import recordings_dir
+from app.speech import audio
+from app.speech.engines import ENGINES, EngineChoice, choose_from_settings
+from app.speech.recognizer import Transcript, transcribe_pcm
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("speak", parents=[common], help="render text to a WAV with text-to-speech")
+    p.add_argument("text", metavar="TEXT")
+    p.add_argument("-o", "--output", required=True, metavar="WAV")
+    p.add_argument("--voice", metavar="ID", help="a voice id from 'parley voices'")
+    p.add_argument("--rate", type=int, metavar="WPM", help="words per minute")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_speak)
+
+    p = sub.add_parser("voices", parents=[common], help="list text-to-speech voices")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_voices)
+
+    p = sub.add_parser("transcribe", parents=[common], help="transcribe a WAV file")
+    p.add_argument("file", metavar="FILE.wav")
+    _engine_options(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_transcribe)
+
+    p = sub.add_parser("score", parents=[common], help="score a spoken or typed answer")
+    p.add_argument("card_id", type=int, metavar="CARD_ID")
+    given = p.add_mutually_exclusive_group(required=True)
+    given.add_argument("--wav", metavar="FILE", help="a recorded answer")
+    given.add_argument("--text", metavar="TEXT", help="a typed answer")
+    _engine_options(p)
+    p.add_argument("--no-save", action="store_true", help="do not record the attempt")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("models", parents=[common], help="Vosk speech models")
+    models = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    q = models.add_parser("list", parents=[common], help="list models and their languages")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_models_list)
+    q = models.add_parser("install", parents=[common], help="install a model from a .zip")
+    q.add_argument("zip", metavar="ZIP")
+    q.add_argument("--language", metavar="CODE", help="declare its language, e.g. en")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_models_install)
+
+
+def _engine_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--engine", choices=[e for e in ENGINES if e != "auto"])
+    p.add_argument("--vosk-model", metavar="DIR", help="a Vosk model folder")
+
+
+def cmd_speak(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.speech.tts import Speaker
+
+    speaker = Speaker.for_data_dir(ctx.data_dir)
+    rendered = speaker.render_now(args.text, args.voice, args.rate)
+    out = audio.copy_atomic(rendered, Path(args.output))
+    duration = audio.pcm_duration(audio.load_pcm16k(out))
+    if args.json:
+        ctx.emit_json({"path": str(out), "duration_s": round(duration, 2)})
+    else:
+        print(f"{out} ({duration:.1f} s)")
+    return 0
+
+
+def cmd_voices(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.speech.tts import list_voices
+
+    voices = list_voices().result()
+    if args.json:
+        ctx.emit_json([v.to_json() for v in voices])
+    else:
+        for v in voices:
+            print(f"{v.id:<24} {v.name} ({', '.join(v.languages)})")
+    return 0
+
+
+def _transcribe(ctx: CliContext, args: argparse.Namespace, wav: Path) -> Transcript:
+    choice: EngineChoice = choose_from_settings(ctx.data_dir, args.engine, args.vosk_model)
+    pcm = audio.load_pcm16k(wav)
+    if args.engine is None and choice.model is None:
+        print(f"parley: {choice.message}", file=sys.stderr)
+    return transcribe_pcm(choice.recognizer(), pcm)
+
+
+def cmd_transcribe(ctx: CliContext, args: argparse.Namespace) -> int:
+    transcript = _transcribe(ctx, args, Path(args.file))
+    if args.json:
+        ctx.emit_json(transcript.to_json())
+    else:
+        print(transcript.text)
+    return 0
+
+
+def cmd_score(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.core import services
+    from app.scoring import score_answer
+
+    store = ctx.store()
+    with store.session() as s:  # fail on a wrong id before the slow part
+        card = services.get_card(s, args.card_id)
+    if args.text is not None:
+        transcript = Transcript(engine="text", text=args.text)
+        result = score_answer(args.text, card.key_points)
+    else:
+        transcript = _transcribe(ctx, args, Path(args.wav))
+        result = score_answer(
+            transcript.text, card.key_points, transcript.words, transcript.duration_s
+        )
+    scored = result.to_json()
+    attempt_id = None
+    if not args.no_save:
+        saved = None
+        if args.wav:
+            name = f"{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}.wav"
+            saved = audio.copy_atomic(args.wav, recordings_dir(ctx.data_dir) / name)
+        try:
+            with store.session() as s:
+                attempt_id = services.record_attempt(
+                    s,
+                    card.id,
+                    services.AttemptData(
+                        transcript=transcript.text,
+                        coverage=result.coverage,
+                        result=scored,
+                        engine=transcript.engine,
+                        duration_s=transcript.duration_s if args.wav else None,
+                        audio_path=str(saved) if saved else None,
+                        suggested_rating=result.suggested_rating,
+                    ),
+                )
+        except BaseException:
+            if saved:
+                saved.unlink(missing_ok=True)
+            raise
+    out = {
+        "card_id": card.id,
+        "engine": transcript.engine,
+        "transcript": transcript.text,
+        **scored,
+        "attempt_id": attempt_id,
+    }
+    if args.json:
+        ctx.emit_json(out)
+    else:
+        _print_score(out)
+    return 0
+
+
+def _print_score(out: dict[str, Any]) -> None:
+    print(f"Transcript ({out['engine']}): {out['transcript']}")
+    print(f"Coverage {out['coverage']:.0%} — suggested rating {out['suggested_rating']}")
+    for kp in out["key_points"]:
+        mark = "✓" if kp["met"] else "✗"
+        evidence = f" — “{kp['evidence']}”" if kp.get("evidence") else ""
+        print(f"  {mark} {kp['label']}{evidence}")
+    d = out["delivery"]
+    parts = []
+    if d.get("wpm") is not None:
+        parts.append(f"{d['wpm']:.0f} wpm")
+    fillers = ", ".join(f"{w}×{n}" for w, n in d.get("fillers", {}).items()) or "none"
+    parts += [f"fillers: {fillers}", f"long pauses: {d.get('long_pauses', 0)}"]
+    parts.append(f"hedges: {d.get('hedges', 0)}")
+    print("Delivery: " + "; ".join(parts))
+
+
+def cmd_models_list(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.core.settings import Settings
+    from app.speech.vosk_models import candidates
+
+    found = candidates(ctx.data_dir, Settings.load(ctx.data_dir).vosk_model or None)
+    if args.json:
+        ctx.emit_json([m.to_json() for m in found])
+        return 0
+    if not found:
+        print("No Vosk models installed; 'parley models install FILE.zip' adds one.")
+    for m in found:
+        state = "ok" if m.valid else "incomplete: " + "; ".join(m.problems)
+        size = (m.size_bytes() if m.path.is_dir() else 0) / 1024**2
+        print(f"{m.path.name:<32} {m.language or '?':<4} {size:8.1f} MB  {m.source:<9} {state}")
+        print(f"    {m.path}")
+    return 0
+
+
+def cmd_models_install(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.speech.model_install import install_model_zip
+
+    shown = -1
+
+    def progress(done: int, total: int) -> None:
+        nonlocal shown
+        percent = done * 100 // total if total else 100
+        if sys.stderr.isatty() and percent != shown:
+            shown = percent
+            print(f"\rInstalling… {percent}%", end="", file=sys.stderr, flush=True)
+
+    model = install_model_zip(Path(args.zip), ctx.data_dir, progress, args.language)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    if args.json:
+        ctx.emit_json(model.to_json())
+    else:
+        print(f"Installed {model.path} (language: {model.language or 'unknown'}).")
+        if not model.english:
+            print(
+                "It is not recognised as English, so Parley will use it only with "
+                "'--engine vosk' (or pass --language en if it is English).",
+                file=sys.stderr,
+            )
+    return 0
