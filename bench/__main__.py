@@ -95,18 +95,23 @@ def run_import(quick: bool) -> list[Figure]:
 
 
 def run_rtf(quick: bool) -> list[Figure]:
-    """bench_rtf.py is the speech engineer's: take what its JSON says about RTF."""
+    """bench_rtf.py is the speech engineer's: run it with ``--json`` in its own process
+    and let its ``figures()`` read the result."""
     if not (REPO / "bench" / "bench_rtf.py").exists():
         raise RuntimeError("bench/bench_rtf.py is not in the tree yet")
-    data = _json_output(_run([sys.executable, "-m", "bench.bench_rtf", "--json"]))
-    figures = []
-    for path, value in _numbers(data):
-        if "rtf" in path.lower():
-            figures.append(Figure("rtf", path, float(value), "×RT", budget=RTF_BUDGET))
-    if not figures:
+    cmd = [sys.executable, "-m", "bench.bench_rtf", "--json"] + (["--quick"] if quick else [])
+    data = _json_output(_run(cmd))
+    from bench import bench_rtf
+
+    if hasattr(bench_rtf, "figures"):
+        return list(bench_rtf.figures(data))
+    found = [
+        Figure("rtf", path, float(value), "×RT", budget=RTF_BUDGET)
+        for path, value in _numbers(data.get("rtf", data))
+    ]
+    if not found:
         raise RuntimeError(f"no RTF figure in bench_rtf's output: {json.dumps(data)[:500]}")
-    figures[0].detail = data
-    return figures
+    return found
 
 
 def _numbers(data: Any, path: str = "") -> list[tuple[str, float]]:
