@@ -1,6 +1,7 @@
 """Transcription real-time factor: seconds of processing per second of audio, per engine.
 
-``python -m bench.bench_rtf [--quick] [--json]`` from the repository root.
+``python -m bench.bench_rtf [--quick] [--json] [--figures-json PATH]`` from the repository
+root (``--figures-json`` is ``python -m bench``'s protocol for its own benches).
 
 A ~45 s answer is synthesised (flite's kal16 voice for English; espeak-ng's Korean voice
 for the Korean Vosk model, which stands in for an English model here and is labelled
@@ -24,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import Figure, machine, table
+from bench.common import Figure, machine, table, write_json
 
 RTF_BUDGET = 0.3
 ENGLISH = [
@@ -160,7 +161,10 @@ def main(argv: list[str]) -> int:
         json.dump(data, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
-    print(table(figures(data)))
+    found = figures(data)
+    print(table(found))
+    if "--figures-json" in argv:  # the protocol of python -m bench's own benches
+        write_json(Path(argv[argv.index("--figures-json") + 1]), [f.to_json() for f in found])
     for label, info in data["engines"].items():
         extra = ", ".join(f"{k} {v}" for k, v in info.items() if k not in ("audio_s",))
         print(f"- {label}: {extra}")
