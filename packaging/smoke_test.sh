@@ -59,18 +59,24 @@ fi
 
 # --- the runs, in a bare environment, with the source tree hidden when possible ----------
 wav="$tmp/cwd/answer.wav"
-expect_words="documents change week"
 sample="$internal/resources/samples/sample-answer.wav"
-if [ -f "$sample" ] && [ -f "${sample%.wav}.txt" ]; then
+if [ -f "$sample" ]; then
+  # The shipped clip says "Retrieval augmented generation searches your documents for each
+  # question and passes the relevant passages to the model's context"; these are the words
+  # PocketSphinx's en-us model hears reliably (a sample-answer.txt beside it would win).
   cp "$sample" "$wav"
-  expect_words="$(tr 'A-Z' 'a-z' < "${sample%.wav}.txt" | tr -cs 'a-z' ' ')"
-  echo "using the shipped sample $sample"
+  expect_words="augmented generation documents question relevant passages context"
+  if [ -f "${sample%.wav}.txt" ]; then
+    expect_words="$(tr 'A-Z' 'a-z' < "${sample%.wav}.txt" | tr -cs 'a-z' ' ')"
+  fi
+  echo "using the shipped sample resources/samples/sample-answer.wav"
 elif command -v flite >/dev/null; then
   # flite's rms voice is one PocketSphinx's en-us model hears word for word.
   flite -voice rms -t "We should use retrieval because the documents change every week." -o "$wav"
-  echo "using a flite-synthesised answer (no shipped sample with a transcript)"
+  expect_words="documents change week"
+  echo "using a flite-synthesised answer (the bundle has no resources/samples/sample-answer.wav)"
 else
-  fail "no sample WAV: neither resources/samples/sample-answer.wav (+ .txt) nor flite"
+  fail "no sample WAV: resources/samples/sample-answer.wav is not in the bundle and flite is missing"
 fi
 have_espeak=no  # pyttsx3 loads the system's libespeak-ng; it is not bundled
 if /sbin/ldconfig -p 2>/dev/null | grep -q 'libespeak-ng\.so\.1'; then have_espeak=yes; fi
