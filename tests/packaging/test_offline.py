@@ -14,9 +14,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from no_network import NetworkAttempts, NetworkBlocked, install
 
 from app.cli.main import build_parser, main
+
+from no_network import NetworkAttempts, NetworkBlocked, install
 
 DECK = "RAG vs Fine-Tuning"
 
