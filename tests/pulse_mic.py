@@ -19,9 +19,11 @@ Tests then never touch the machine's real sound devices.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -81,6 +83,16 @@ class PulseMic:
         shutil.rmtree(self.runtime_dir, ignore_errors=True)
 
 
+def _die_with_parent() -> None:
+    """Runs in the child: the kernel sends SIGTERM when the test process exits, so the
+    daemon never outlives the tests even when it cannot be stopped at teardown."""
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def start_pulse(timeout: float = 20.0) -> PulseMic:
     """Starts a private server and waits until ``vmic`` exists."""
     for tool in ("pulseaudio", "pactl", "paplay"):
@@ -114,6 +126,7 @@ def start_pulse(timeout: float = 20.0) -> PulseMic:
         stdout=log,
         stderr=log,
         start_new_session=True,
+        preexec_fn=_die_with_parent,
     )
     log.close()
     mic = PulseMic(runtime, process, env)
@@ -137,6 +150,17 @@ def start_pulse(timeout: float = 20.0) -> PulseMic:
     return mic
 
 
+_LINGERING: list[PulseMic] = []
+
+
+def _qt_is_connected() -> bool:
+    if "PySide6.QtCore" not in sys.modules:
+        return False
+    from PySide6.QtCore import QCoreApplication
+
+    return QCoreApplication.instance() is not None
+
+
 def make_pulse_fixtures() -> tuple[Callable[..., Any], Callable[..., Any]]:
     missing: list[str] = []
 
@@ -154,12 +178,20 @@ def make_pulse_fixtures() -> tuple[Callable[..., Any], Callable[..., Any]]:
         try:
             yield mic
         finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
-            mic.stop()
+            if _qt_is_connected():
+                # Qt's PulseAudio backend lives until the QApplication is destroyed, after
+                # every fixture, and may still (re)connect while closing: killing the
+                # server or unsetting its address first makes libpulse abort the process.
+                # The daemon is ended by the kernel when this process exits instead.
+                _LINGERING.append(mic)  # no Popen.__del__ "still running" warning
+                atexit.register(shutil.rmtree, mic.runtime_dir, ignore_errors=True)
+            else:
+                for key, value in saved.items():
+                    if value is None:
+                        os.environ.pop(key, None)
+                    else:
+                        os.environ[key] = value
+                mic.stop()
 
     @pytest.fixture
     def pulse_mic(pulse_server: PulseMic | None) -> PulseMic:
