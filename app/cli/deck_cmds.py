@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 from app.cli.context import CliContext
-from app.core import services
-from app.core.models import utcnow
+from app.core.clock import utcnow
+from app.core.deckdata import IMPORT_MODES
 from app.core.settings import Settings
 
 
@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--deck", metavar="NAME", help="import into this deck (default: the file's)")
     p.add_argument(
         "--mode",
-        choices=services.IMPORT_MODES,
+        choices=IMPORT_MODES,
         default="update",
         help="cards already present (same id): update them, skip them, or add duplicates",
     )
@@ -47,6 +47,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_decks(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.core import services
+
     settings = Settings.load(ctx.data_dir)
     with ctx.store().session() as s:
         decks = services.list_decks(s, utcnow(), settings.new_per_day, settings.reviews_per_day)
@@ -62,6 +64,8 @@ def cmd_decks(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def cmd_cards(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.core import services
+
     with ctx.store().session() as s:
         cards = services.list_cards(s, args.deck, args.kind)
     if args.json:

@@ -14,10 +14,19 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         action="store_true",
         help="show the home window, then exit (smoke tests, benchmarks)",
     )
+    p.add_argument(
+        "--report-startup",
+        action="store_true",
+        help="print 'startup window-shown' and 'startup decks-shown' as they happen",
+    )
     p.set_defaults(func=cmd_gui)
 
 
 def cmd_gui(ctx: CliContext, args: argparse.Namespace) -> int:
     from app.ui.application import run_app
 
-    return run_app(ctx.data_dir, quit_after_start=args.quit_after_start)
+    return run_app(
+        ctx.data_dir,
+        quit_after_start=args.quit_after_start,
+        report_startup=args.report_startup,
+    )

@@ -11,9 +11,9 @@ from datetime import datetime
 from pathlib import Path
 
 from app.cli.context import CliContext
-from app.core import backups, stats
+from app.core import backups
+from app.core.clock import utcnow
 from app.core.errors import CorruptCollectionError, KnownError
-from app.core.models import utcnow
 from app.core.paths import DB_FILENAME, backups_dir
 
 
@@ -50,6 +50,8 @@ def _when(dt: datetime) -> str:
 def cmd_stats(ctx: CliContext, args: argparse.Namespace) -> int:
     if args.days < 1:
         raise KnownError("--days must be at least 1")
+    from app.core import stats  # SQLAlchemy: only when the command runs
+
     with ctx.store().session() as s:
         figures = stats.deck_stats(s, args.deck, utcnow(), days=args.days)
     if args.json:

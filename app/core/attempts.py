@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.clock import utcnow
 from app.core.errors import NotFoundError
-from app.core.models import Attempt, Card, utcnow
+from app.core.models import Attempt, Card
 
 
 @dataclass

@@ -13,6 +13,10 @@ from typing import Literal
 CardKind = Literal["flashcard", "roleplay"]
 CARD_KINDS: tuple[CardKind, ...] = ("flashcard", "roleplay")
 
+# What an import does with a card whose stable id the deck already has.
+ImportMode = Literal["update", "skip", "duplicate"]
+IMPORT_MODES: tuple[ImportMode, ...] = ("update", "skip", "duplicate")
+
 
 @dataclass
 class KeyPoint:

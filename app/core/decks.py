@@ -8,14 +8,22 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
 from app.core import reviews
-from app.core.deckdata import CardData, DeckData, KeyPoint, PersonaData
+from app.core.clock import utcnow
+from app.core.deckdata import (
+    IMPORT_MODES,
+    CardData,
+    DeckData,
+    ImportMode,
+    KeyPoint,
+    PersonaData,
+)
 from app.core.errors import KnownError, NotFoundError
 from app.core.models import (
     Card,
@@ -25,12 +33,8 @@ from app.core.models import (
     ReviewLog,
     Tag,
     db_datetime,
-    utcnow,
 )
 from app.core.views import CardView, DeckSummary, ImportSummary
-
-ImportMode = Literal["update", "skip", "duplicate"]
-IMPORT_MODES: tuple[ImportMode, ...] = ("update", "skip", "duplicate")
 
 
 def find_deck(session: Session, name: str) -> Deck:

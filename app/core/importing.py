@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.core.deckdata import DeckData
-from app.core.decks import ImportMode, import_deck
+from app.core.deckdata import DeckData, ImportMode
+from app.core.decks import import_deck
 from app.core.errors import DeckFormatError
 from app.core.paths import media_dir
 from app.core.store import Store

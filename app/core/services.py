@@ -5,9 +5,8 @@ and which unit of work they run in.
 """
 
 from app.core.attempts import AttemptData, attempts_for_card, record_attempt, set_attempt_rating
+from app.core.deckdata import IMPORT_MODES, ImportMode
 from app.core.decks import (
-    IMPORT_MODES,
-    ImportMode,
     delete_deck,
     export_deck,
     find_deck,

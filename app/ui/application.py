@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from importlib import resources
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
@@ -25,30 +26,43 @@ def create_window(data_dir: Path) -> MainWindow:
     """Build the window over ``data_dir`` and start opening the collection."""
     messages.bridge()  # created on the GUI thread, before any worker can post
     backend = Backend(data_dir)
+    # Start opening the collection first: the DB worker imports SQLAlchemy, migrates and
+    # seeds while this thread builds the window. Its result is delivered through the
+    # event loop, so nothing can arrive before the window is listening.
+    backend.open_store()
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     apply_theme(app, backend.settings.theme)
     window = MainWindow(backend)
-    backend.open_store()
     start_backup_timer(backend, window)  # integrity check, then a backup every 30 min
     return window
 
 
-def run_app(data_dir: Path, *, quit_after_start: bool = False) -> int:
+def run_app(data_dir: Path, *, quit_after_start: bool = False, report_startup: bool = False) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # Migrations are routine; their INFO lines are noise on every first start.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Parley")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("Parley")
     app.setDesktopFileName(APP_ID)
-    icon = Path(__file__).resolve().parents[2] / "resources" / "icons" / "parley.svg"
-    if icon.exists():
+    icon = resources.files("resources") / "icons" / "parley.svg"
+    if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
     window = create_window(data_dir)
+    if report_startup:
+        # Milestones for the start-up benchmark, read from stdout as they happen.
+        QTimer.singleShot(0, lambda: _milestone("window-shown"))
+        window.home.decks_shown.connect(lambda: _milestone("decks-shown"))
     window.show()
     if quit_after_start:
         # Quit once the collection is open and the home page has its decks.
         window.home.decks_shown.connect(lambda: QTimer.singleShot(0, window.close))
         window.backend.store_failed.connect(lambda _t: QTimer.singleShot(0, window.close))
     return app.exec()
+
+
+def _milestone(name: str) -> None:
+    print(f"startup {name}", flush=True)

@@ -1,20 +1,22 @@
 """What the windows call: the collection, settings and background tasks in one place.
 
-The store opens on the DB worker after the window is shown, so start-up never waits for
-migrations or seeding. Every database call goes through ``tasks.db``.
+The store opens on the DB worker while the window is being built, so start-up never waits
+for SQLAlchemy, migrations or seeding. Every database call goes through ``tasks.db``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from app.core.settings import Settings
-from app.core.store import Store
 from app.ui.tasks import Tasks
+
+if TYPE_CHECKING:
+    from app.core.store import Store
 
 
 class Backend(QObject):
@@ -49,9 +51,12 @@ class Backend(QObject):
         def failed(exc: BaseException) -> None:
             self.store_failed.emit(str(exc))
 
-        self.tasks.db(
-            lambda: Store.open(self.data_dir), session=False, on_success=opened, on_failure=failed
-        )
+        self.tasks.db(self._open, session=False, on_success=opened, on_failure=failed)
+
+    def _open(self) -> Store:
+        from app.core.store import Store  # imported on the DB worker, not at start-up
+
+        return Store.open(self.data_dir)
 
     def reopen_store(
         self,
@@ -70,7 +75,7 @@ class Backend(QObject):
             try:
                 return before() if before is not None else None
             finally:
-                self._store = Store.open(self.data_dir)
+                self._store = self._open()
 
         def done(result: Any) -> None:
             self.store_ready.emit()

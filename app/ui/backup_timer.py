@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.core import backups
-from app.core.models import utcnow
+from app.core.clock import utcnow
 from app.core.paths import DB_FILENAME
 from app.ui.backend import Backend
 

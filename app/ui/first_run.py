@@ -51,17 +51,16 @@ class FirstRunPanel(QFrame):
         """Offer the choice once, and only when no English Vosk model is found."""
         if self.backend.settings.first_run_done:
             return
-        from app.speech.engines import choose_engine
+        from app.speech.vosk_models import candidates  # light: no engine is loaded
 
-        data_dir, settings = self.backend.data_dir, self.backend.settings
+        data_dir, explicit = self.backend.data_dir, self.backend.settings.vosk_model or None
 
-        def offer(choice: object) -> None:
-            if getattr(choice, "engine", "") != "vosk":
-                self.show()
+        def english_model_found() -> bool:
+            return any(m.valid and m.english for m in candidates(data_dir, explicit))
 
         self.backend.tasks.background(
-            lambda: choose_engine(data_dir, "auto", settings.vosk_model or None),
-            on_success=offer,
+            english_model_found,
+            on_success=lambda found: None if found else self.show(),
             on_failure=lambda _exc: self.show(),
         )
 

@@ -15,8 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import services
-from app.core.models import utcnow
+from app.core.clock import utcnow
 from app.core.views import DeckSummary
 from app.ui.backend import Backend
 from app.ui.first_run import FirstRunPanel
@@ -145,7 +144,13 @@ class HomePage(QWidget):
 
     def refresh(self) -> None:
         limits = self.backend.settings.new_per_day, self.backend.settings.reviews_per_day
-        self.backend.db(lambda s: services.list_decks(s, utcnow(), *limits), self._show)
+
+        def load(session):  # type: ignore[no-untyped-def]
+            from app.core import services  # on the DB worker: keeps SQLAlchemy off start-up
+
+            return services.list_decks(session, utcnow(), *limits)
+
+        self.backend.db(load, self._show)
 
     def _show(self, decks: list[DeckSummary]) -> None:
         selected = self.selected_deck()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
@@ -14,8 +15,10 @@ from app.ui.backend import Backend
 from app.ui.home import HomePage
 from app.ui.rehearsal import RehearsalPage
 from app.ui.review import ReviewPage
-from app.ui.stats_page import StatsPage
 from app.ui.widgets import Banner
+
+if TYPE_CHECKING:
+    from app.ui.stats_page import StatsPage
 
 DECK_SUFFIXES = {".toml", ".json", ".apkg", ".colpkg", ".csv", ".tsv", ".txt"}
 
@@ -46,14 +49,12 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.home)
         self.stack.addWidget(self.review)
         self.stack.addWidget(self.rehearsal)
-        self.stats = StatsPage(backend)
-        self.stack.addWidget(self.stats)
+        self._stats: StatsPage | None = None  # built on first use: QtCharts is slow to load
         self.home.review_requested.connect(self.start_review)
         self.home.rehearse_requested.connect(self.start_rehearsal)
         self.home.first_run.install_requested.connect(self.install_vosk_model)
         self.review.finished.connect(self.go_home)
         self.rehearsal.finished.connect(self.go_home)
-        self.stats.finished.connect(self.go_home)
 
         self.engine_label = QLabel()
         self.statusBar().addPermanentWidget(self.engine_label)
@@ -119,6 +120,16 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.rehearsal)
         self.rehearsal.start(deck_name)
         self.rehearsal.setFocus()
+
+    @property
+    def stats(self) -> StatsPage:
+        if self._stats is None:
+            from app.ui.stats_page import StatsPage
+
+            self._stats = StatsPage(self.backend)
+            self.stack.addWidget(self._stats)
+            self._stats.finished.connect(self.go_home)
+        return self._stats
 
     def show_stats(self) -> None:
         """Statistics for the deck selected on the home page (or the first deck)."""

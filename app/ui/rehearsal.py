@@ -24,21 +24,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import services
-from app.core.attempts import AttemptData
+from app.core.clock import utcnow
 from app.core.errors import KnownError
-from app.core.models import utcnow
 from app.core.paths import tts_cache_dir
 from app.core.scheduling import RATING_NAMES
 from app.core.views import CardView
-from app.scoring import compile_key_points, score_answer
-from app.scoring.types import ScoreResult
 from app.ui import messages
 from app.ui.backend import Backend
 from app.ui.result_panel import ResultPanel
 from app.ui.widgets import Banner, LevelMeter, card_frame, subtle, title
 
 if TYPE_CHECKING:
+    from app.scoring.types import ScoreResult
     from app.speech.capture import Recorder
     from app.speech.engines import EngineChoice
     from app.speech.playback import Player
@@ -349,6 +346,9 @@ class RehearsalPage(QWidget):
         reviews_per_day = self.backend.settings.reviews_per_day
 
         def load(s):  # type: ignore[no-untyped-def]
+
+            from app.core import services
+
             deck = services.find_deck(s, deck_name)
             if include_not_due:
                 return services.list_cards(s, deck_name, "roleplay")
@@ -385,6 +385,8 @@ class RehearsalPage(QWidget):
         # Compile the key points while the user listens and answers, so scoring after
         # "stop" only matches (bench/bench_scoring.py: ~10 ms cold, ~3 ms compiled).
         alternatives = [kp.alternatives for kp in card.key_points]
+        from app.scoring import compile_key_points
+
         self.backend.tasks.background(lambda: compile_key_points(alternatives))
         persona = card.persona_info
         name = persona.name if persona and persona.name else card.persona.title()
@@ -549,6 +551,8 @@ class RehearsalPage(QWidget):
         duration = transcript.duration_s if transcript is not None else None
 
         def score() -> ScoreResult:
+            from app.scoring import score_answer
+
             return score_answer(text, card.key_points, words=words, duration_s=duration)
 
         def scored(result: ScoreResult) -> None:
@@ -564,6 +568,9 @@ class RehearsalPage(QWidget):
         self.backend.tasks.background(score, on_success=scored, on_failure=failed)
 
     def _save_attempt(self, answer: Answer) -> None:
+        from app.core import services
+        from app.core.attempts import AttemptData
+
         data = AttemptData(
             transcript=answer.result.transcript,
             coverage=answer.result.coverage,
@@ -610,6 +617,9 @@ class RehearsalPage(QWidget):
         attempt_id = answer.attempt_id
 
         def write(s):  # type: ignore[no-untyped-def]
+
+            from app.core import services
+
             if attempt_id is not None:
                 services.set_attempt_rating(s, attempt_id, rating)
             return services.review_card(s, answer.card.id, rating, utcnow(), attempt_id=attempt_id)

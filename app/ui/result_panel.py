@@ -5,6 +5,7 @@ suggested rating with one-key accept or override."""
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -19,8 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.scheduling import RATING_NAMES
-from app.scoring.types import ScoreResult
 from app.ui.widgets import card_frame, subtle
+
+if TYPE_CHECKING:
+    from app.scoring.types import ScoreResult
 
 COMFORTABLE_WPM = (120, 160)
 

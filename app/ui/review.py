@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -20,10 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import scheduling, services
-from app.core.models import utcnow
-from app.core.reviews import ReviewResult
+from app.core import scheduling
+from app.core.clock import utcnow
 from app.core.views import CardView
+
+if TYPE_CHECKING:
+    from app.core.reviews import ReviewResult
 from app.ui.backend import Backend
 from app.ui.widgets import card_frame, subtle, title
 
@@ -180,6 +183,8 @@ class ReviewPage(QWidget):
         reviews_per_day = self.backend.settings.reviews_per_day
 
         def load(s):  # type: ignore[no-untyped-def]
+            from app.core import services
+
             deck = services.find_deck(s, deck_name)
             ids = services.due_queue(
                 s, deck.id, utcnow(), new_per_day, kind="flashcard", reviews_per_day=reviews_per_day
@@ -245,6 +250,8 @@ class ReviewPage(QWidget):
         self._busy = True
 
         def write(s):  # type: ignore[no-untyped-def]
+            from app.core import services
+
             result = services.review_card(s, card.id, rating, utcnow(), duration_ms=elapsed_ms)
             return result, services.get_card(s, card.id)
 
@@ -272,6 +279,8 @@ class ReviewPage(QWidget):
         self._busy = True
 
         def revert(s):  # type: ignore[no-untyped-def]
+            from app.core import services
+
             services.undo_review(s, last.log_id)
             return services.get_card(s, last.card.id)
 

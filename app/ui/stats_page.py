@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import stats
-from app.core.models import utcnow
+from app.core.clock import utcnow
 from app.core.stats import DeckStats
 from app.ui.backend import Backend
 from app.ui.history import CardHistoryView
