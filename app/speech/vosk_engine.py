@@ -9,6 +9,7 @@ kept, or the words before the pause would be lost when ``FinalResult()`` is read
 
 from __future__ import annotations
 
+import atexit
 import json
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -26,6 +27,14 @@ ENGINE = "vosk"
 _lock = threading.Lock()
 _models: dict[Path, Future[Any]] = {}
 _loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vosk-load")
+
+
+@atexit.register
+def _release_models() -> None:
+    # Free models while vosk's C binding is still there; at interpreter teardown its
+    # Model.__del__ would find it gone and print a traceback.
+    with _lock:
+        _models.clear()
 
 
 def load_model(path: Path) -> Future[Any]:
