@@ -140,13 +140,20 @@ def start_pulse(timeout: float = 20.0) -> PulseMic:
             if SOURCE in mic.pactl("list", "short", "sources"):
                 break
         except (PulseUnavailable, subprocess.TimeoutExpired):
-            pass
+            pass  # not answering yet
+        except BaseException:
+            mic.stop()
+            raise
         if time.monotonic() > deadline:
             mic.stop()
             raise PulseUnavailable("pulseaudio did not come up in time")
         time.sleep(0.1)
-    mic.pactl("set-default-sink", SINK)
-    mic.pactl("set-default-source", SOURCE)
+    try:
+        mic.pactl("set-default-sink", SINK)
+        mic.pactl("set-default-source", SOURCE)
+    except BaseException:
+        mic.stop()
+        raise
     return mic
 
 

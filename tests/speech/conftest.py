@@ -1,4 +1,4 @@
-"""Speech fixtures: real synthesised voices, the Korean Vosk model, a virtual microphone.
+"""Speech fixtures: real synthesised voices and the Korean Vosk model.
 
 Clips are synthesised once per session (flite for English, espeak-ng for Korean) and
 kept short so the suite stays fast on two cores.
