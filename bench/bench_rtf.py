@@ -3,7 +3,7 @@
 ``python -m bench.bench_rtf [--quick] [--json] [--figures-json PATH]`` from the repository
 root (``--figures-json`` is ``python -m bench``'s protocol for its own benches).
 
-A ~45 s answer is synthesised (flite's kal16 voice for English; espeak-ng's Korean voice
+A 35-50 s answer is synthesised (flite's kal16 voice for English; espeak-ng's Korean voice
 for the Korean Vosk model, which stands in for an English model here and is labelled
 so) and saved as a 44.1 kHz stereo WAV, the way a user's recording often arrives. The
 baseline, measured in the same run, is reading that WAV and converting it to 16 kHz
@@ -57,7 +57,7 @@ def synthesise(folder: Path, quick: bool) -> dict[str, tuple[Path, str]]:
     flite = ["flite", "-voice", "kal16", "-t", english, "-o"]
     clips = {"pocketsphinx": (_to_studio(folder, "en", flite), english)}
     if _korean_model() is not None and shutil.which("espeak-ng"):
-        korean = " ".join(KOREAN * (1 if quick else 4))
+        korean = " ".join(KOREAN * (1 if quick else 3))
         raw = ["espeak-ng", "-v", "ko", "-s", "140", korean, "-w"]
         clips[VOSK_LABEL] = (_to_studio(folder, "ko", raw), korean)
     return clips
