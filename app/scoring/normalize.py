@@ -55,6 +55,10 @@ def tokenize(text: str) -> list[Token]:
     for m in _RAW.finditer(text):
         start, end = m.span()
         tokens.extend(Token(w, start, end) for w in _words_of(m.group()))
+    # Contractions on both sides of joining letters: "a im" -> "a i am" puts a lone
+    # letter next to another, and "I M" joins into "im"; either way normalising twice
+    # must give what normalising once gave.
+    tokens = _spell_out_contractions(tokens)
     tokens = _join_letters(tokens)
     tokens = _spell_out_contractions(tokens)
     tokens = _numbers_to_digits(tokens)

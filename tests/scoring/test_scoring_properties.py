@@ -89,3 +89,11 @@ def test_evidence_is_exactly_the_transcript_text_it_points_at(
         assert kp.met
         assert 0 <= kp.evidence.start < kp.evidence.end <= len(transcript)
         assert transcript[kp.evidence.start : kp.evidence.end] == kp.evidence.text
+
+
+def test_a_contraction_next_to_a_lone_letter_normalises_once_and_for_all() -> None:
+    # Found by hypothesis: "A$IM" became "a i am" (then "ai am"), "I:M" became "im"
+    # (then "i am").
+    for text in ("A$IM", "I:M", "x im", "a i m"):
+        once = normalize_text(text)
+        assert normalize_text(once) == once, text
