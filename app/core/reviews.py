@@ -33,36 +33,25 @@ class ReviewResult:
     interval: timedelta
 
 
+def _logged_today(session: Session, deck_id: int, now: datetime, *, new: bool) -> int:
+    """Reviews of this deck since local midnight: of new cards, or of seen ones."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(ReviewLog)
+            .join(Card, Card.id == ReviewLog.card_id)
+            .where(
+                Card.deck_id == deck_id,
+                ReviewLog.was_new.is_(new),
+                ReviewLog.reviewed_at >= scheduling.start_of_day(now),
+            )
+        )
+        or 0
+    )
+
+
 def _new_introduced_today(session: Session, deck_id: int, now: datetime) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(ReviewLog)
-            .join(Card, Card.id == ReviewLog.card_id)
-            .where(
-                Card.deck_id == deck_id,
-                ReviewLog.was_new.is_(True),
-                ReviewLog.reviewed_at >= scheduling.start_of_day(now),
-            )
-        )
-        or 0
-    )
-
-
-def _reviews_done_today(session: Session, deck_id: int, now: datetime) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(ReviewLog)
-            .join(Card, Card.id == ReviewLog.card_id)
-            .where(
-                Card.deck_id == deck_id,
-                ReviewLog.was_new.is_(False),
-                ReviewLog.reviewed_at >= scheduling.start_of_day(now),
-            )
-        )
-        or 0
-    )
+    return _logged_today(session, deck_id, now, new=True)
 
 
 def _review_allowance(
@@ -71,7 +60,7 @@ def _review_allowance(
     """How many more due reviews today, or None for no daily cap."""
     if reviews_per_day is None:
         return None
-    return max(0, reviews_per_day - _reviews_done_today(session, deck_id, now))
+    return max(0, reviews_per_day - _logged_today(session, deck_id, now, new=False))
 
 
 def _kind_filter(kind: str | None):  # type: ignore[no-untyped-def]

@@ -32,7 +32,7 @@ from app.core.views import CardView
 from app.ui import messages
 from app.ui.backend import Backend
 from app.ui.result_panel import ResultPanel
-from app.ui.widgets import Banner, LevelMeter, card_frame, subtle, title
+from app.ui.widgets import Banner, EndPanel, LevelMeter, card_frame, subtle, title
 
 if TYPE_CHECKING:
     from app.scoring.types import ScoreResult
@@ -230,29 +230,14 @@ class RehearsalPage(QWidget):
         return page
 
     def _build_done_stage(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.addStretch(1)
-        self.done_title = QLabel("Rehearsal complete")
-        self.done_title.setObjectName("PageTitle")
-        self.done_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.done_title)
-        self.done_text = subtle()
-        self.done_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.done_text)
-        row = QHBoxLayout()
-        row.addStretch(1)
         self.practise_more = QPushButton("Practise all prompts anyway")
         self.practise_more.clicked.connect(lambda: self._load(include_not_due=True))
-        row.addWidget(self.practise_more)
         home = QPushButton("Back to decks")
         home.setObjectName("Primary")
         home.clicked.connect(self.leave)
-        row.addWidget(home)
-        row.addStretch(1)
-        layout.addLayout(row)
-        layout.addStretch(2)
-        return page
+        panel = EndPanel("Rehearsal complete", [self.practise_more, home])
+        self.done_title, self.done_text = panel.heading, panel.text
+        return panel
 
     def _shortcuts(self) -> None:
         for key, handler in (

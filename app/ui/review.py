@@ -28,7 +28,7 @@ from app.core.views import CardView
 if TYPE_CHECKING:
     from app.core.reviews import ReviewResult
 from app.ui.backend import Backend
-from app.ui.widgets import card_frame, subtle, title
+from app.ui.widgets import EndPanel, card_frame, subtle, title
 
 # A card rated into a step shorter than this comes back in the same session.
 LEARN_AHEAD_S = 20 * 60
@@ -151,27 +151,12 @@ class ReviewPage(QWidget):
         return page
 
     def _build_summary(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.addStretch(1)
-        self.summary_title = QLabel("Session complete")
-        self.summary_title.setObjectName("PageTitle")
-        self.summary_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.summary_title)
-        self.summary_text = QLabel()
-        self.summary_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.summary_text.setWordWrap(True)
-        layout.addWidget(self.summary_text)
-        row = QHBoxLayout()
-        row.addStretch(1)
         home = QPushButton("Back to decks")
         home.setObjectName("Primary")
         home.clicked.connect(self.finished)
-        row.addWidget(home)
-        row.addStretch(1)
-        layout.addLayout(row)
-        layout.addStretch(2)
-        return page
+        panel = EndPanel("Session complete", [home])
+        self.summary_title, self.summary_text = panel.heading, panel.text
+        return panel
 
     # -- session ------------------------------------------------------------------
     def start(self, deck_name: str) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -126,6 +127,31 @@ def subtle(text: str = "", wrap: bool = True) -> QLabel:
     label.setObjectName("Subtle")
     label.setWordWrap(wrap)
     return label
+
+
+class EndPanel(QWidget):
+    """The centred page a session ends on: a title, a line of text, and buttons."""
+
+    def __init__(self, heading: str, buttons: list[QPushButton]) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        self.heading = QLabel(heading)
+        self.heading.setObjectName("PageTitle")
+        self.heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.heading)
+        self.text = QLabel()
+        self.text.setObjectName("Subtle")
+        self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.text.setWordWrap(True)
+        layout.addWidget(self.text)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        for button in buttons:
+            row.addWidget(button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addStretch(2)
 
 
 def card_frame() -> QFrame:
