@@ -40,8 +40,10 @@ class Player(QObject):
 
     def play(self, path: str | os.PathLike[str]) -> None:
         self._current = Path(path)
-        self._player.stop()
-        self._player.setSource(QUrl.fromLocalFile(str(self._current)))
+        url = QUrl.fromLocalFile(str(self._current))
+        if self._player.source() != url:
+            self._player.setSource(url)  # replaces (and ends) whatever was loaded
+        self._player.setPosition(0)
         self._player.play()
 
     def replay(self) -> None:
@@ -50,7 +52,11 @@ class Player(QObject):
             self.play(self._current)
 
     def stop(self) -> None:
-        self._player.stop()
+        # Pause and rewind rather than QMediaPlayer.stop(): with Qt 6.11's FFmpeg backend
+        # on PulseAudio, stop() during playback once blocked the GUI thread for good in
+        # a full test run (stack: Player.stop). Pausing releases nothing it must wait for.
+        self._player.pause()
+        self._player.setPosition(0)
 
     def is_playing(self) -> bool:
         return self._player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
