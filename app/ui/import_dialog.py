@@ -100,7 +100,7 @@ class ImportDialog(QDialog):
         keep = self.with_scheduling.isChecked()
         self.ok.setEnabled(False)
         self.backend.tasks.background(
-            lambda: prepare_import(data_dir, path, with_scheduling=keep),
+            lambda: (prepare_import(data_dir, path, with_scheduling=keep), _mapping_hint(path)),
             on_success=self._show_preview,
             on_failure=self._show_failure,
         )
@@ -111,8 +111,10 @@ class ImportDialog(QDialog):
             self.prepared = None
         self._read()
 
-    def _show_preview(self, prepared: PreparedImport) -> None:
+    def _show_preview(self, read: tuple[PreparedImport, str]) -> None:
+        prepared, mapping_hint = read
         self.prepared = prepared
+        self.mapping_label.setText(mapping_hint)
         data = prepared.data
         kinds = [c.kind for c in data.cards]
         self.status.setText(
@@ -121,7 +123,6 @@ class ImportDialog(QDialog):
         )
         if not self.deck_name.text():
             self.deck_name.setText(data.name or self.path.stem)
-        self._show_mapping()
         shown = data.cards[:PREVIEW_ROWS]
         self.table.setRowCount(len(shown))
         for row, card in enumerate(shown):
@@ -136,24 +137,6 @@ class ImportDialog(QDialog):
         if not data.cards:
             self.status.setText(f"{self.path.name}: the file has no cards to import.")
         self.preview_ready.emit()
-
-    def _show_mapping(self) -> None:
-        if self.path.suffix.lower() not in (".csv", ".tsv", ".txt"):
-            self.mapping_label.setText("")
-            return
-        from app.formats.csvdeck import preview_csv
-
-        try:
-            preview = preview_csv(self.path, rows=1)
-        except KnownError:  # the full read already succeeded; the mapping is only a hint
-            return
-        columns = ", ".join(f"{role} ← column {i + 1}" for role, i in preview.mapping.items())
-        sep = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(
-            preview.separator, repr(preview.separator)
-        )
-        self.mapping_label.setText(
-            f"Separator: {sep} · {preview.total_rows} rows · columns: {columns}"
-        )
 
     def _show_failure(self, exc: BaseException) -> None:
         self.status.setText(f"<b>Cannot import.</b> {exc}<br>Nothing was changed.")
@@ -224,6 +207,23 @@ class ImportDialog(QDialog):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()  # window-modal, never blocks the event loop
         return dialog
+
+
+def _mapping_hint(path: Path) -> str:
+    """For CSV files, the detected separator and columns (read off the GUI thread)."""
+    if path.suffix.lower() not in (".csv", ".tsv", ".txt"):
+        return ""
+    from app.formats.csvdeck import preview_csv
+
+    try:
+        preview = preview_csv(path, rows=1)
+    except KnownError:  # the full read already succeeded; the mapping is only a hint
+        return ""
+    columns = ", ".join(f"{role} ← column {i + 1}" for role, i in preview.mapping.items())
+    sep = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(
+        preview.separator, repr(preview.separator)
+    )
+    return f"Separator: {sep} · {preview.total_rows} rows · columns: {columns}"
 
 
 def export_selected_deck(parent: QWidget, backend: Backend, deck_name: str | None) -> None:
