@@ -14,7 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from app.core.errors import KnownError
 from app.ui import messages
@@ -33,7 +33,11 @@ class _Relay(QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        self.done.connect(self._run)
+        # Always queued, also when emitted on the GUI thread: a future that is already
+        # done when its callback is attached runs that callback right away, in the
+        # submitting thread, and the result must still wait for the event loop (the
+        # caller may not have connected its signals yet).
+        self.done.connect(self._run, Qt.ConnectionType.QueuedConnection)
 
     @Slot(object)
     def _run(self, call: Callable[[], None]) -> None:
