@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.context import CliContext
+from app.core.errors import KnownError
 from app.core.paths import recordings_dir
+from app.rehearsal.session import card_hints, score_and_record
 from app.speech import audio
-from app.speech.engines import ENGINES, EngineChoice, choose_from_settings
-from app.speech.recognizer import Transcript, transcribe_pcm
+from app.speech.engines import ENGINE_NAMES, EngineChoice, choose_from_settings
+from app.speech.recognizer import Hints, Transcript, transcribe_pcm
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
@@ -49,21 +51,26 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_score)
 
-    p = sub.add_parser("models", parents=[common], help="Vosk speech models")
+    p = sub.add_parser("models", parents=[common], help="speech models (Whisper, Vosk)")
     models = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)
     q = models.add_parser("list", parents=[common], help="list models and their languages")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_models_list)
-    q = models.add_parser("install", parents=[common], help="install a model from a .zip")
-    q.add_argument("zip", metavar="ZIP")
+    q = models.add_parser(
+        "install", parents=[common], help="install a model from a .zip or a folder"
+    )
+    q.add_argument("zip", metavar="PATH")
     q.add_argument("--language", metavar="CODE", help="declare its language, e.g. en")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_models_install)
 
 
 def _engine_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--engine", choices=[e for e in ENGINES if e != "auto"])
-    p.add_argument("--vosk-model", metavar="DIR", help="a Vosk model folder")
+    p.add_argument("--engine", choices=ENGINE_NAMES)
+    p.add_argument("--model", metavar="DIR", help="a model folder for the engine")
+    p.add_argument(
+        "--vosk-model", metavar="DIR", help="a Vosk model folder (implies --engine vosk)"
+    )
 
 
 def cmd_speak(ctx: CliContext, args: argparse.Namespace) -> int:
@@ -92,12 +99,15 @@ def cmd_voices(ctx: CliContext, args: argparse.Namespace) -> int:
     return 0
 
 
-def _transcribe(ctx: CliContext, args: argparse.Namespace, wav: Path) -> Transcript:
-    choice: EngineChoice = choose_from_settings(ctx.data_dir, args.engine, args.vosk_model)
+def _transcribe(
+    ctx: CliContext, args: argparse.Namespace, wav: Path, hints: Hints | None = None
+) -> Transcript:
+    engine, model = args.engine, args.model
+    if args.vosk_model:
+        engine, model = engine or "vosk", model or args.vosk_model
+    choice: EngineChoice = choose_from_settings(ctx.data_dir, engine, model)
     pcm = audio.load_pcm16k(wav)
-    if args.engine is None and choice.model is None:
-        print(f"parley: {choice.message}", file=sys.stderr)
-    return transcribe_pcm(choice.recognizer(), pcm)
+    return transcribe_pcm(choice.recognizer(hints, live=False), pcm)
 
 
 def cmd_transcribe(ctx: CliContext, args: argparse.Namespace) -> int:
@@ -111,51 +121,34 @@ def cmd_transcribe(ctx: CliContext, args: argparse.Namespace) -> int:
 
 def cmd_score(ctx: CliContext, args: argparse.Namespace) -> int:
     from app.core import services
-    from app.scoring import score_answer
 
     store = ctx.store()
     with store.session() as s:  # fail on a wrong id before the slow part
         card = services.get_card(s, args.card_id)
-    if args.text is not None:
-        transcript = Transcript(engine="text", text=args.text)
-        result = score_answer(args.text, card.key_points)
-    else:
-        transcript = _transcribe(ctx, args, Path(args.wav))
-        result = score_answer(
-            transcript.text, card.key_points, transcript.words, transcript.duration_s
-        )
-    scored = result.to_json()
-    attempt_id = None
-    if not args.no_save:
-        saved = None
-        if args.wav:
-            name = f"{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}.wav"
-            saved = audio.copy_atomic(args.wav, recordings_dir(ctx.data_dir) / name)
-        try:
-            with store.session() as s:
-                attempt_id = services.record_attempt(
-                    s,
-                    card.id,
-                    services.AttemptData(
-                        transcript=transcript.text,
-                        coverage=result.coverage,
-                        result=scored,
-                        engine=transcript.engine,
-                        duration_s=transcript.duration_s if args.wav else None,
-                        audio_path=str(saved) if saved else None,
-                        suggested_rating=result.suggested_rating,
-                    ),
-                )
-        except BaseException:
-            if saved:
-                saved.unlink(missing_ok=True)
-            raise
+    if card.kind != "roleplay":
+        raise KnownError(f"card {card.id} is a flashcard; only role-plays are scored.")
+    transcript = None
+    if args.wav is not None:
+        transcript = _transcribe(ctx, args, Path(args.wav), card_hints(card))
+    saved = None
+    if args.wav and not args.no_save and not transcript.heard_nothing:  # type: ignore[union-attr]
+        name = f"{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}.wav"
+        saved = audio.copy_atomic(args.wav, recordings_dir(ctx.data_dir) / name)
+    try:
+        with store.session() as s:
+            answer = score_and_record(
+                s, card, transcript, args.text, str(saved) if saved else None, not args.no_save
+            )
+    except BaseException:
+        if saved:
+            saved.unlink(missing_ok=True)
+        raise
     out = {
         "card_id": card.id,
-        "engine": transcript.engine,
-        "transcript": transcript.text,
-        **scored,
-        "attempt_id": attempt_id,
+        "engine": answer.engine,
+        "transcript": answer.result.transcript,
+        **answer.result.to_json(),
+        "attempt_id": answer.attempt_id,
     }
     if args.json:
         ctx.emit_json(out)
@@ -183,18 +176,20 @@ def _print_score(out: dict[str, Any]) -> None:
 
 def cmd_models_list(ctx: CliContext, args: argparse.Namespace) -> int:
     from app.core.settings import Settings
-    from app.speech.vosk_models import candidates
+    from app.speech.engines import ENGINES
 
-    found = candidates(ctx.data_dir, Settings.load(ctx.data_dir).vosk_model or None)
+    chosen = Settings.load(ctx.data_dir).engine_models()
+    found = [m for e in ENGINES for m in e.candidates(ctx.data_dir, chosen.get(e.name) or None)]
     if args.json:
         ctx.emit_json([m.to_json() for m in found])
         return 0
-    if not found:
-        print("No Vosk models installed; 'parley models install FILE.zip' adds one.")
     for m in found:
         state = "ok" if m.valid else "incomplete: " + "; ".join(m.problems)
         size = (m.size_bytes() if m.path.is_dir() else 0) / 1024**2
-        print(f"{m.path.name:<32} {m.language or '?':<4} {size:8.1f} MB  {m.source:<9} {state}")
+        print(
+            f"{m.engine:<8} {m.path.name:<32} {m.language or '?':<4} {size:8.1f} MB  "
+            f"{m.source:<9} {state}"
+        )
         print(f"    {m.path}")
     return 0
 
@@ -217,11 +212,11 @@ def cmd_models_install(ctx: CliContext, args: argparse.Namespace) -> int:
     if args.json:
         ctx.emit_json(model.to_json())
     else:
-        print(f"Installed {model.path} (language: {model.language or 'unknown'}).")
+        print(f"Installed {model.engine} model {model.path} (language: {model.language or '?'}).")
         if not model.english:
             print(
-                "It is not recognised as English, so Parley will use it only with "
-                "'--engine vosk' (or pass --language en if it is English).",
+                f"It is not recognised as English, so Parley will use it only with "
+                f"'--engine {model.engine}' (or pass --language en if it is English).",
                 file=sys.stderr,
             )
     return 0

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 SETTINGS_FILENAME = "settings.json"
+# Kept in step with app.speech.engines.CHOICES (tests check it); core may not import speech.
+ENGINE_CHOICES = ("auto", "whisper", "vosk")
 
 
 @dataclass
@@ -22,8 +24,11 @@ class Settings:
     tts_rate: int = 170  # words per minute
     speak_questions: bool = True
     hands_free: bool = False
-    engine: str = "auto"  # auto | vosk | pocketsphinx
-    vosk_model: str = ""  # explicit model folder; empty: search the usual places
+    engine: str = "auto"  # auto | whisper | vosk (app.speech.engines.CHOICES)
+    whisper_model: str = ""  # explicit model folder; empty: search the usual places
+    vosk_model: str = ""
+    # Hands-free: this much silence after speech ends the answer by itself.
+    end_silence_s: float = 3.0
     input_device: str = ""  # empty: the system default
     theme: str = "system"  # system | light | dark
     new_per_day: int = 20
@@ -47,9 +52,21 @@ class Settings:
         values = {}
         for name in known:
             value = raw.get(name, getattr(defaults, name))
-            if type(value) is type(getattr(defaults, name)):
+            default = getattr(defaults, name)
+            if isinstance(default, float) and type(value) is int:
+                value = float(value)
+            if type(value) is type(default):
                 values[name] = value
-        return cls(**values)
+        settings = cls(**values)
+        if settings.engine not in ENGINE_CHOICES:
+            # PocketSphinx left Parley; a name it no longer knows means "choose for me".
+            settings.engine = "auto"
+        settings.end_silence_s = min(max(settings.end_silence_s, 1.0), 15.0)
+        return settings
+
+    def engine_models(self) -> dict[str, str]:
+        """The model folder chosen for each engine (empty: search the usual places)."""
+        return {"whisper": self.whisper_model, "vosk": self.vosk_model}
 
     def save(self, data_dir: Path) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)

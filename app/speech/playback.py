@@ -13,10 +13,6 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 
-from app.speech import pyside_fix
-
-pyside_fix.install()  # Python-side emits would otherwise crash long sessions
-
 
 class Player(QObject):
     """One sound at a time: ``play`` replaces whatever was playing.

@@ -3,8 +3,10 @@
 A recogniser serves exactly one recording: ``start()``, then ``accept()`` 16 kHz mono
 int16 chunks as they arrive, ``partial()`` whenever a live caption is wanted, and
 ``finish()`` once for the ``Transcript``. Engines may be slow to load, so ``start()`` is
-where the heavy lifting happens and callers run it off the GUI thread. A second engine
-is one new subclass.
+where the heavy lifting happens and callers run it off the GUI thread. Every recording
+also runs through voice activity detection (``speech``), whatever the engine: it tells
+when the speaker has finished and whether anyone spoke at all. A new engine is one
+subclass plus its entry in ``engines.ENGINES``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.scoring import TimedWord
-from app.speech.audio import SAMPLE_WIDTH, TARGET_RATE
+from app.speech.audio import SAMPLE_WIDTH, TARGET_RATE, from_int16_bytes
+from app.speech.vad import SpeechTracker
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What the answer is likely to contain, so an engine that can be biased towards
+    words (Whisper, through its prompt) hears "RAG" rather than "rag" or "rack"."""
+
+    vocabulary: tuple[str, ...] = ()
 
 
 @dataclass
@@ -24,6 +35,12 @@ class Transcript:
     text: str
     words: list[TimedWord] = field(default_factory=list)
     duration_s: float = 0.0
+    speech_s: float = 0.0  # how much of the recording voice detection took for speech
+
+    @property
+    def heard_nothing(self) -> bool:
+        """No words at all: nothing to score, and nothing worth keeping as an attempt."""
+        return not self.words and not self.text.strip()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -33,6 +50,7 @@ class Transcript:
                 {"word": w.word, "start": w.start, "end": w.end, "conf": w.conf} for w in self.words
             ],
             "duration_s": round(self.duration_s, 3),
+            "speech_s": round(self.speech_s, 2),
         }
 
 
@@ -45,6 +63,8 @@ class Recognizer(abc.ABC):
         self._bytes_fed = 0
         self._started = False
         self._finished = False
+        self.speech = SpeechTracker()
+        self._odd = b""
 
     def start(self) -> None:
         if self._started:
@@ -55,8 +75,14 @@ class Recognizer(abc.ABC):
     def accept(self, chunk: bytes) -> None:
         if not self._started or self._finished:
             raise RuntimeError("accept() outside start()..finish()")
+        # A device may hand over half a sample; it is kept for the next chunk, so every
+        # engine sees whole int16 samples.
+        chunk = self._odd + chunk
+        usable = len(chunk) // SAMPLE_WIDTH * SAMPLE_WIDTH
+        chunk, self._odd = chunk[:usable], chunk[usable:]
         if chunk:
             self._bytes_fed += len(chunk)
+            self.speech.feed(from_int16_bytes(chunk))
             self._accept(chunk)
 
     def partial(self) -> str:
@@ -74,6 +100,7 @@ class Recognizer(abc.ABC):
             text=" ".join(w.word for w in words),
             words=words,
             duration_s=self.duration_s,
+            speech_s=self.speech.speech_seconds(),
         )
 
     @property

@@ -1,7 +1,7 @@
-"""Vosk: the accurate engine, once the user has a model.
+"""Vosk: streams words as they are heard, with a model the user installs.
 
-Loading a model takes seconds and hundreds of MB, so it happens once per folder in a
-background thread (``load_model`` returns a future) and the loaded model is shared by
+Loading a model takes seconds and hundreds of MB, so it happens once per folder in the
+shared model cache (``load_model`` returns a future) and the loaded model is shared by
 every recording; each recording still gets its own ``KaldiRecognizer``. Vosk ends an
 utterance by itself at a pause (``AcceptWaveform`` returns True): that ``Result()`` is
 kept, or the words before the pause would be lost when ``FinalResult()`` is read.
@@ -9,47 +9,26 @@ kept, or the words before the pause would be lost when ``FinalResult()`` is read
 
 from __future__ import annotations
 
-import atexit
 import json
-import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
 from app.core.errors import KnownError
 from app.scoring import TimedWord
 from app.speech.audio import TARGET_RATE
+from app.speech.models import load_cached
 from app.speech.recognizer import Recognizer
-from app.speech.vosk_models import check_model_dir
-
-ENGINE = "vosk"
-
-_lock = threading.Lock()
-_models: dict[Path, Future[Any]] = {}
-_loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vosk-load")
-
-
-@atexit.register
-def _release_models() -> None:
-    # Free models while vosk's C binding is still there; at interpreter teardown its
-    # Model.__del__ would find it gone and print a traceback.
-    with _lock:
-        _models.clear()
+from app.speech.vosk_models import ENGINE, check_model_dir
 
 
 def load_model(path: Path) -> Future[Any]:
     """The model in ``path``, loading it in the background the first time it is asked
     for. The layout is checked first so a broken folder fails with a clear message."""
-    path = path.resolve()
-    with _lock:
-        future = _models.get(path)
-        if future is None or (future.done() and future.exception() is not None):
-            future = _loader.submit(_load, path)
-            _models[path] = future
-        return future
+    return load_cached(ENGINE, path, load)
 
 
-def _load(path: Path) -> Any:
+def load(path: Path) -> Any:
     check_model_dir(path)
     try:
         import vosk

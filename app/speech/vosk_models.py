@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.errors import KnownError
 from app.core.paths import models_dir
+from app.speech.models import ModelInfo, bundled_model_roots
 
+ENGINE = "vosk"
 MODEL_ENV = "PARLEY_VOSK_MODEL"
 LANGUAGE_FILE = "parley-language"  # one line, e.g. "en": the user's declaration wins
 
@@ -56,36 +56,6 @@ _NOT_LANGUAGE = frozenset({"vosk", "model", "models", "small", "big", "lgraph", 
 
 class ModelLayoutError(KnownError):
     """A folder that is not a usable Vosk model; the message names it and what is missing."""
-
-
-@dataclass
-class ModelInfo:
-    path: Path
-    source: str  # where it was found: option, setting, env, data dir, bundled
-    language: str | None = None
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def valid(self) -> bool:
-        return not self.problems
-
-    @property
-    def english(self) -> bool:
-        return self.language == "en"
-
-    def size_bytes(self) -> int:
-        return sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "name": self.path.name,
-            "path": str(self.path),
-            "source": self.source,
-            "language": self.language,
-            "valid": self.valid,
-            "problems": self.problems,
-            "size_bytes": self.size_bytes() if self.path.is_dir() else 0,
-        }
 
 
 def layout_problems(path: Path) -> list[str]:
@@ -157,21 +127,12 @@ def declare_language(path: Path, code: str) -> None:
 
 def describe(path: Path, source: str) -> ModelInfo:
     return ModelInfo(
-        path=path, source=source, language=guess_language(path), problems=layout_problems(path)
+        path=path,
+        source=source,
+        engine=ENGINE,
+        language=guess_language(path),
+        problems=layout_problems(path),
     )
-
-
-def bundled_model_roots() -> list[Path]:
-    """Where a packaged app carries models: inside the PyInstaller bundle, next to the
-    executable, or in the source tree's resources/models."""
-    roots = []
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        roots.append(Path(bundle) / "models")
-    if getattr(sys, "frozen", False):
-        roots.append(Path(sys.executable).resolve().parent / "models")
-    roots.append(Path(__file__).resolve().parents[2] / "resources" / "models")
-    return roots
 
 
 def models_in(root: Path) -> Iterator[Path]:

@@ -1,5 +1,6 @@
-"""The one-time panel for a first run without a Vosk model: keep the built-in engine,
-or install a Vosk model from a .zip downloaded beforehand. Nothing is downloaded."""
+"""The one-time panel of a first run: which engine listens, and how to add a model
+from a .zip downloaded beforehand (nothing is ever downloaded). Built from the engine
+registry, so a new engine's install hint shows up here by itself."""
 
 from __future__ import annotations
 
@@ -13,10 +14,9 @@ from app.ui.widgets import subtle
 
 EXPLANATION = (
     "Parley recognises speech on this computer, with no internet connection. It comes "
-    "with PocketSphinx, which works right away. A Vosk model recognises English more "
-    "accurately: if you downloaded one beforehand (for example "
-    "vosk-model-small-en-us-0.15.zip, about 40 MB) you can install it from the .zip now, "
-    "or any time in Settings."
+    "with Whisper's tiny.en model, which works right away. If you downloaded a larger "
+    "model beforehand (a faster-whisper model such as small.en, or a Vosk model such as "
+    "vosk-model-en-us-0.22) you can install it from its .zip now, or any time in Settings."
 )
 
 
@@ -39,7 +39,7 @@ class FirstRunPanel(QFrame):
         row.addStretch(1)
         self.keep = QPushButton("Keep the built-in engine")
         self.keep.clicked.connect(self.dismiss)
-        self.install = QPushButton("Install a Vosk model from .zip…")
+        self.install = QPushButton("Install a model from .zip…")
         self.install.setObjectName("Primary")
         self.install.clicked.connect(self._install)
         row.addWidget(self.keep)
@@ -48,21 +48,9 @@ class FirstRunPanel(QFrame):
         self.hide()
 
     def check(self) -> None:
-        """Offer the choice once, and only when no English Vosk model is found."""
-        if self.backend.settings.first_run_done:
-            return
-        from app.speech.vosk_models import candidates  # light: no engine is loaded
-
-        data_dir, explicit = self.backend.data_dir, self.backend.settings.vosk_model or None
-
-        def english_model_found() -> bool:
-            return any(m.valid and m.english for m in candidates(data_dir, explicit))
-
-        self.backend.tasks.background(
-            english_model_found,
-            on_success=lambda found: None if found else self.show(),
-            on_failure=lambda _exc: self.show(),
-        )
+        """Offer the choice once, on the first run."""
+        if not self.backend.settings.first_run_done:
+            self.show()
 
     def dismiss(self) -> None:
         self.hide()

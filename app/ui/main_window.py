@@ -52,7 +52,7 @@ class MainWindow(QMainWindow):
         self._stats: StatsPage | None = None  # built on first use: QtCharts is slow to load
         self.home.review_requested.connect(self.start_review)
         self.home.rehearse_requested.connect(self.start_rehearsal)
-        self.home.first_run.install_requested.connect(self.install_vosk_model)
+        self.home.first_run.install_requested.connect(self.install_model)
         self.review.finished.connect(self.go_home)
         self.rehearsal.finished.connect(self.go_home)
 
@@ -168,13 +168,13 @@ class MainWindow(QMainWindow):
 
         SettingsDialog.edit(self, self.backend)
 
-    def install_vosk_model(self) -> None:
+    def install_model(self) -> None:
         from PySide6.QtWidgets import QFileDialog
 
         from app.ui.settings_dialog import SettingsDialog
 
         path, _filter = QFileDialog.getOpenFileName(
-            self, "Install a Vosk model", "", "Zip archives (*.zip)"
+            self, "Install a speech model", "", "Zip archives (*.zip)"
         )
         if path:
             SettingsDialog.edit(self, self.backend, install_zip=Path(path))

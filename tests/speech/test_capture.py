@@ -27,10 +27,10 @@ from app.speech.capture import (
     input_devices,
 )
 from app.speech.recognizer import Recognizer, Transcript
-from app.speech.sphinx_engine import SphinxRecognizer
 from app.speech.vosk_engine import VoskRecognizer
 
 from pulse_mic import PulseMic
+from transcripts import heard
 
 pytestmark = [pytest.mark.slow, pytest.mark.pulse]
 REPO = Path(__file__).resolve().parents[2]
@@ -70,7 +70,11 @@ def test_the_virtual_microphone_is_an_input_device(qapp: object, pulse_mic: Puls
 
 
 def test_an_answer_is_transcribed_while_spoken_and_saved(
-    qtbot: QtBot, pulse_mic: PulseMic, flite_wav: Callable[..., Path], data_dir: Path
+    qtbot: QtBot,
+    pulse_mic: PulseMic,
+    flite_wav: Callable[..., Path],
+    data_dir: Path,
+    whisper: Callable[..., Recognizer],
 ) -> None:
     recorder = Recorder(data_dir)
     levels: list[float] = []
@@ -78,14 +82,13 @@ def test_an_answer_is_transcribed_while_spoken_and_saved(
     recorder.level.connect(levels.append)
     recorder.partial.connect(captions.append)
 
-    transcript, wav = record(
-        qtbot, pulse_mic, recorder, SphinxRecognizer(), flite_wav(ANSWER, "kal16")
-    )
+    transcript, wav = record(qtbot, pulse_mic, recorder, whisper(), flite_wav(ANSWER, "slt"))
 
-    words = set(transcript.text.split())
-    assert {"documents", "database", "closest"} <= words, transcript.text
+    assert transcript.engine == "whisper"
+    assert {"documents", "database", "closest"} <= heard(transcript.text), transcript.text
+    assert transcript.words and all(w.end >= w.start for w in transcript.words)
     assert max(levels) > 0.2 and min(levels) < 0.05  # speech and the silence around it
-    assert captions and "documents" in " ".join(captions)
+    assert captions and "documents" in heard(" ".join(captions))
     assert wav.parent == recordings_dir(data_dir) and wav.suffix == ".wav"
     with wave.open(str(wav)) as saved:
         assert (saved.getframerate(), saved.getnchannels(), saved.getsampwidth()) == (16000, 1, 2)
@@ -100,16 +103,17 @@ def test_a_device_without_16k_mono_is_captured_in_its_own_format_and_converted(
     flite_wav: Callable[..., Path],
     data_dir: Path,
     monkeypatch: pytest.MonkeyPatch,
+    whisper: Callable[..., Recognizer],
 ) -> None:
     monkeypatch.setattr(QAudioDevice, "isFormatSupported", lambda self, fmt: False)
     preferred = find_device("vmic").preferredFormat()
     assert (preferred.sampleRate(), preferred.channelCount()) != (16000, 1)
 
     transcript, wav = record(
-        qtbot, pulse_mic, Recorder(data_dir), SphinxRecognizer(), flite_wav(ANSWER, "kal16")
+        qtbot, pulse_mic, Recorder(data_dir), whisper(), flite_wav(ANSWER, "slt")
     )
 
-    assert {"documents", "database"} <= set(transcript.text.split()), transcript.text
+    assert {"documents", "database"} <= heard(transcript.text), transcript.text
     with wave.open(str(wav)) as saved:
         assert (saved.getframerate(), saved.getnchannels()) == (16000, 1)
 
@@ -125,23 +129,26 @@ def test_a_recogniser_that_cannot_start_reports_and_releases_the_microphone(
     assert not recorder.recording
 
 
-def test_a_missing_microphone_is_named_clearly(qapp: object, pulse_mic: PulseMic) -> None:
+def test_a_missing_microphone_is_named_clearly(
+    qapp: object, pulse_mic: PulseMic, whisper: Callable[..., Recognizer]
+) -> None:
     with pytest.raises(NoInputDeviceError, match="'USB headset' is not available"):
-        Recorder(Path("unused")).start(SphinxRecognizer(), "USB headset")
+        Recorder(Path("unused")).start(whisper(), "USB headset")
 
 
 def test_with_no_sound_system_at_all_the_user_is_told(tmp_path: Path) -> None:
     # A fresh process: Qt's audio backend connects once, and this one finds no server.
     script = textwrap.dedent(
         """
+        from pathlib import Path
         from PySide6.QtCore import QCoreApplication
         from app.core.errors import KnownError
         from app.speech.capture import Recorder, input_devices
-        from app.speech.sphinx_engine import SphinxRecognizer
+        from app.speech.vosk_engine import VoskRecognizer
         app = QCoreApplication([])
         print("devices:", len(input_devices()))
         try:
-            Recorder(__import__("pathlib").Path(".")).start(SphinxRecognizer())
+            Recorder(Path(".")).start(VoskRecognizer(Path("no-model")))
         except KnownError as err:
             print("message:", err)
         """

@@ -106,7 +106,7 @@ def test_a_symlink_entry_is_refused(data_dir: Path, tmp_path: Path) -> None:
 
 def test_a_zip_that_is_not_a_model_is_refused(data_dir: Path, tmp_path: Path) -> None:
     holiday = make_zip(tmp_path / "holiday.zip", {"photos/beach.jpg": b"\xff\xd8", "a.txt": b""})
-    with pytest.raises(ModelInstallError, match=r"not a Vosk model.*am/final\.mdl"):
+    with pytest.raises(ModelInstallError, match=r"not a speech model.*am/final\.mdl"):
         install_model_zip(holiday, data_dir)
 
     not_zip = tmp_path / "model.zip"
@@ -165,3 +165,44 @@ def test_a_failure_while_unpacking_leaves_nothing_half_installed(
     with pytest.raises(ModelInstallError, match="No space left"):
         install_model_zip(archive, data_dir, disk_fills_up)
     assert leftovers(data_dir) == []
+
+
+def test_a_whisper_model_installs_from_a_folder_or_a_zip_and_becomes_the_default(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    from app.speech.engines import choose_engine
+    from app.speech.whisper_models import builtin_model
+
+    source = builtin_model()
+    assert source is not None
+    folder = tmp_path / "whisper-small-en"
+    folder.mkdir()
+    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+        (folder / name).write_bytes((source / name).read_bytes())
+    (folder / "model.bin").write_bytes(b"weights")
+    archive = make_zip(
+        tmp_path / "faster-whisper-base.en.zip",
+        {f"base.en/{p.name}": p.read_bytes() for p in folder.iterdir()},
+    )
+
+    from_folder = install_model_zip(folder, data_dir)
+    from_zip = install_model_zip(archive, data_dir)
+
+    assert (from_folder.engine, from_folder.valid) == ("whisper", True)
+    assert (from_zip.engine, from_zip.path.name) == ("whisper", "base.en")
+    assert (data_dir / "models" / "whisper-small-en" / "model.bin").read_bytes() == b"weights"
+    assert choose_engine(data_dir).model.source == "data dir"  # the user's model wins
+    leftovers = [p for p in (data_dir / "models").iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+
+def test_a_whisper_zip_without_its_tokenizer_is_refused_whole(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    archive = make_zip(
+        tmp_path / "half.zip",
+        {"tiny/model.bin": b"w", "tiny/config.json": b'{"alignment_heads": []}'},
+    )
+    with pytest.raises(ModelInstallError, match=r"not a complete Whisper.*tokenizer\.json"):
+        install_model_zip(archive, data_dir)
+    assert not (data_dir / "models" / "tiny").exists()

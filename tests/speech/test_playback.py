@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from app.speech.capture import Recorder
 from app.speech.playback import Player
-from app.speech.sphinx_engine import SphinxRecognizer
+from app.speech.recognizer import Recognizer
 
 from pulse_mic import PulseMic
 
@@ -21,13 +21,17 @@ QUESTION = "How does retrieval keep the answers current?"
 
 
 def test_a_question_plays_to_the_end_and_is_heard(
-    qtbot: QtBot, pulse_mic: PulseMic, flite_wav: Callable[..., Path], data_dir: Path
+    qtbot: QtBot,
+    pulse_mic: PulseMic,
+    flite_wav: Callable[..., Path],
+    data_dir: Path,
+    whisper: Callable[..., Recognizer],
 ) -> None:
     listener = Recorder(data_dir)
     levels: list[float] = []
     listener.level.connect(levels.append)
     with qtbot.waitSignal(listener.level, timeout=20_000):
-        listener.start(SphinxRecognizer(), "vmic")
+        listener.start(whisper(), "vmic")
     player = Player()
 
     with qtbot.waitSignal(player.finished, timeout=30_000):

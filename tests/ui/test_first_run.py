@@ -1,4 +1,4 @@
-"""The first run without a Vosk model explains the choice once; and the whole app works
+"""The first run explains which engine listens, once; and the whole app works
 with the network switched off."""
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from app.ui.main_window import MainWindow
 from no_network import NetworkAttempts, no_network  # noqa: F401 (fixture, found by name)
 
 
-def test_first_run_offers_the_builtin_engine_or_a_vosk_zip_once(
+def test_first_run_names_the_builtin_engine_and_offers_a_model_zip_once(
     qtbot: QtBot, window: MainWindow, data_dir: Path
 ) -> None:
     panel = window.home.first_run
     qtbot.waitUntil(panel.isVisible, timeout=10_000)
     texts = " ".join(label.text() for label in panel.findChildren(QLabel))
-    assert "PocketSphinx" in texts and ".zip" in texts
+    assert "Whisper" in texts and ".zip" in texts
     qtbot.mouseClick(panel.keep, Qt.MouseButton.LeftButton)
     assert not panel.isVisible()
     qtbot.waitUntil(lambda: Settings.load(data_dir).first_run_done, timeout=5_000)

@@ -17,7 +17,7 @@ def test_settings_persist_across_runs(qtbot: QtBot, window: MainWindow, data_dir
     dialog.rate.setValue(210)
     dialog.speak_questions.setChecked(False)
     dialog.hands_free.setChecked(True)
-    dialog.engine.setCurrentIndex(dialog.engine.findData("pocketsphinx"))
+    dialog.engine.setCurrentIndex(dialog.engine.findData("vosk"))
     dialog.theme.setCurrentIndex(dialog.theme.findData("dark"))
     dialog.new_per_day.setValue(7)
     dialog.reviews_per_day.setValue(90)
@@ -28,7 +28,7 @@ def test_settings_persist_across_runs(qtbot: QtBot, window: MainWindow, data_dir
     qtbot.waitUntil(lambda: Settings.load(data_dir).new_per_day == 7, timeout=5_000)
     saved = Settings.load(data_dir)
     assert (saved.tts_rate, saved.speak_questions, saved.hands_free) == (210, False, True)
-    assert (saved.engine, saved.theme, saved.reviews_per_day) == ("pocketsphinx", "dark", 90)
+    assert (saved.engine, saved.theme, saved.reviews_per_day) == ("vosk", "dark", 90)
 
     reopened = SettingsDialog(window.backend, window)
     qtbot.addWidget(reopened)
