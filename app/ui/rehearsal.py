@@ -2,13 +2,14 @@
 and the result panel shows what was covered, how it was said, and a suggested rating
 that feeds the schedule.
 
-All slow work is elsewhere: speech rendering on the TTS thread, recognition on the
-recorder's worker, scoring on the background pool, storage on the DB worker.
+The flow of a rehearsal (which stage, what a key may do) is ``RehearsalFlow``, which
+knows nothing of Qt; this page renders its stage. All slow work is elsewhere: speech
+rendering on the TTS thread, recognition on the recorder's worker and Whisper's decoder,
+scoring and saving in one unit of work on the DB worker (``score_and_record``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
@@ -29,13 +30,13 @@ from app.core.errors import KnownError
 from app.core.paths import tts_cache_dir
 from app.core.scheduling import RATING_NAMES
 from app.core.views import CardView
+from app.rehearsal.session import Answer, RehearsalFlow, Stage
 from app.ui import messages
 from app.ui.backend import Backend
 from app.ui.result_panel import ResultPanel
 from app.ui.widgets import Banner, EndPanel, LevelMeter, card_frame, subtle, title
 
 if TYPE_CHECKING:
-    from app.scoring.types import ScoreResult
     from app.speech.capture import Recorder
     from app.speech.engines import EngineChoice
     from app.speech.playback import Player
@@ -43,17 +44,16 @@ if TYPE_CHECKING:
     from app.speech.tts import Speaker
 
 HANDS_FREE_DELAY_S = 8
-
-
-@dataclass
-class Answer:
-    """One answer as it moves from capture to storage."""
-
-    card: CardView
-    result: ScoreResult
-    engine: str
-    wav_path: str | None
-    attempt_id: int | None = None
+# The stacked page that shows each stage of the flow.
+ANSWER_PAGE, TYPING_PAGE, RESULT_PAGE, DONE_PAGE = range(4)
+PAGE_OF_STAGE = {
+    Stage.ASKING: ANSWER_PAGE,
+    Stage.RECORDING: ANSWER_PAGE,
+    Stage.TYPING: TYPING_PAGE,
+    Stage.RESULT: RESULT_PAGE,
+    Stage.RATING: RESULT_PAGE,
+    Stage.DONE: DONE_PAGE,
+}
 
 
 class RehearsalPage(QWidget):
@@ -68,17 +68,13 @@ class RehearsalPage(QWidget):
         self.setObjectName("Page")
         self.backend = backend
         self.deck_name = ""
-        self.queue: list[CardView] = []
-        self.current: CardView | None = None
-        self.answer: Answer | None = None
-        self.done = 0
+        self.flow = RehearsalFlow(on_change=self._render_stage)
         # Speech parts are imported and made on first use, so start-up never pays for them.
         self.engine_choice: EngineChoice | None = None  # chosen off the GUI thread
         self._recorder: Recorder | None = None
         self._player: Player | None = None
         self._speaker: Speaker | None = None
         self._record_after_playback = False
-        self._busy = False
         self._elapsed = QElapsedTimer()
         self._clock = QTimer(self)
         self._clock.setInterval(200)
@@ -219,7 +215,7 @@ class RehearsalPage(QWidget):
         row = QHBoxLayout()
         row.addStretch(1)
         back_to_mic = QPushButton("Speak instead")
-        back_to_mic.clicked.connect(lambda: self.stages.setCurrentIndex(0))
+        back_to_mic.clicked.connect(lambda: self.flow.go(Stage.ASKING))
         row.addWidget(back_to_mic)
         self.submit_typed = QPushButton("Score answer")
         self.submit_typed.setObjectName("Primary")
@@ -290,6 +286,7 @@ class RehearsalPage(QWidget):
             self._recorder.partial.connect(self._show_partial)
             self._recorder.finished.connect(self._recognised)
             self._recorder.failed.connect(self._recording_failed)
+            self._recorder.speech_ended.connect(self._speech_ended)
         return self._recorder
 
     def _choose_engine(self) -> None:
@@ -299,7 +296,7 @@ class RehearsalPage(QWidget):
         def choose() -> EngineChoice:
             from app.speech.engines import choose_engine
 
-            choice = choose_engine(data_dir, s.engine or "auto", s.vosk_model or None)
+            choice = choose_engine(data_dir, s.engine, models=s.engine_models())
             choice.preload()
             return choice
 
@@ -316,11 +313,24 @@ class RehearsalPage(QWidget):
 
         self.backend.tasks.background(choose, on_success=chosen, on_failure=failed)
 
+    # -- properties tests and the main window read ---------------------------------------
+    @property
+    def current(self) -> CardView | None:
+        return self.flow.current
+
+    @property
+    def answer(self) -> Answer | None:
+        return self.flow.answer
+
+    @property
+    def done(self) -> int:
+        return self.flow.done
+
     # -- session ---------------------------------------------------------------------
     def start(self, deck_name: str) -> None:
         self.deck_name = deck_name
         self.heading.setText(deck_name)
-        self.done = 0
+        self.flow.done = 0
         self.banner.hide()
         self._choose_engine()
         self._load(include_not_due=False)
@@ -342,36 +352,46 @@ class RehearsalPage(QWidget):
             )
             return services.get_cards(s, ids)
 
-        self.backend.db(load, self._loaded)
+        self.backend.db(load, self.flow.load)
 
-    def _loaded(self, cards: list[CardView]) -> None:
-        self.queue = list(cards)
-        self._next()
+    def _render_stage(self, stage: Stage) -> None:
+        """Shows what the flow's stage needs; the one place stages become widgets."""
+        if stage == Stage.SCORING:
+            return  # stays on the page it was scored from, with "Scoring…" on it
+        if stage in (Stage.ASKING, Stage.DONE):
+            self._stop_countdown()
+        self.progress_label.setText(f"{self.flow.done} answered · {len(self.flow.queue)} to go")
+        self.stages.setCurrentIndex(PAGE_OF_STAGE[stage])
+        if stage == Stage.ASKING and self.flow.answer is None and self._fresh_question():
+            self._show_question()
+        elif stage == Stage.TYPING:
+            self.typed.setFocus()
+        elif stage == Stage.DONE:
+            self._show_done()
 
-    def _next(self) -> None:
-        self._stop_countdown()
-        self.answer = None
-        self.progress_label.setText(f"{self.done} answered · {len(self.queue)} to go")
-        if not self.queue:
-            self.current = None
-            self.stages.setCurrentIndex(3)
-            self.done_title.setText(
-                "Rehearsal complete" if self.done else "No prompts due right now"
-            )
-            self.done_text.setText(
-                f"You answered {self.done} prompt{'s' if self.done != 1 else ''}."
-                if self.done
-                else "Every role-play in this deck is scheduled for later."
-            )
-            self.practise_more.setFocus()
-            return
-        card = self.queue.pop(0)
-        self.current = card
+    def _fresh_question(self) -> bool:
+        shown = self.current is not None and self.current is not getattr(self, "_shown", None)
+        self._shown = self.current
+        return shown
+
+    def _show_done(self) -> None:
+        done = self.flow.done
+        self.done_title.setText("Rehearsal complete" if done else "No prompts due right now")
+        self.done_text.setText(
+            f"You answered {done} prompt{'s' if done != 1 else ''}."
+            if done
+            else "Every role-play in this deck is scheduled for later."
+        )
+        self.practise_more.setFocus()
+
+    def _show_question(self) -> None:
+        card = self.current
+        assert card is not None
         # Compile the key points while the user listens and answers, so scoring after
-        # "stop" only matches (bench/bench_scoring.py: ~10 ms cold, ~3 ms compiled).
-        alternatives = [kp.alternatives for kp in card.key_points]
+        # "stop" only matches (bench/bench_scoring.py).
         from app.scoring import compile_key_points
 
+        alternatives = [kp.alternatives for kp in card.key_points]
         self.backend.tasks.background(lambda: compile_key_points(alternatives))
         persona = card.persona_info
         name = persona.name if persona and persona.name else card.persona.title()
@@ -384,7 +404,6 @@ class RehearsalPage(QWidget):
         self.level.set_level(0)
         self.elapsed_label.setText("0:00")
         self.typed.clear()
-        self.stages.setCurrentIndex(0)
         self.record_button.setFocus()
         self.question_shown.emit()
         if self.backend.settings.speak_questions or self.hands_free.isChecked():
@@ -392,14 +411,14 @@ class RehearsalPage(QWidget):
 
     # -- speaking the question and answers ---------------------------------------------
     def speak_question(self) -> None:
-        if self.current is None or self._recording():
+        if self.current is None or self.flow.stage != Stage.ASKING:
             return
         persona = self.current.persona_info
         voice = persona.voice if persona and persona.voice else None
         self._speak(self.current.question, voice, then_record=self.hands_free.isChecked())
 
     def play_model_answer(self) -> None:
-        if self.current is not None and self.stages.currentIndex() == 2:
+        if self.current is not None and self.flow.stage == Stage.RESULT:
             self._speak(self.current.model_answer, None, then_record=False)
 
     def _speak(self, text: str, voice: str | None, then_record: bool) -> None:
@@ -423,7 +442,7 @@ class RehearsalPage(QWidget):
             self._get_player().play(self.answer.wav_path)
 
     def _playback_finished(self) -> None:
-        if self._record_after_playback and self.stages.currentIndex() == 0:
+        if self._record_after_playback and self.flow.stage == Stage.ASKING:
             self._record_after_playback = False
             self.start_recording()
 
@@ -432,9 +451,9 @@ class RehearsalPage(QWidget):
         return self._recorder is not None and self._recorder.recording
 
     def _space(self) -> None:
-        if self.stages.currentIndex() == 0:
+        if self.flow.stage in (Stage.ASKING, Stage.RECORDING):
             self.toggle_recording()
-        elif self.stages.currentIndex() == 3:
+        elif self.flow.stage == Stage.DONE:
             self.leave()
 
     def toggle_recording(self) -> None:
@@ -444,7 +463,7 @@ class RehearsalPage(QWidget):
             self.start_recording()
 
     def start_recording(self) -> None:
-        if self.current is None or self._busy or self.stages.currentIndex() != 0:
+        if not self.flow.can(Stage.RECORDING) or self.flow.stage != Stage.ASKING:
             return
         if self.engine_choice is None:
             self.banner.show_message(
@@ -455,14 +474,21 @@ class RehearsalPage(QWidget):
             return
         if self._player is not None:
             self._player.stop()
+        from app.rehearsal.session import card_hints
+
+        assert self.current is not None
+        hands_free = self.hands_free.isChecked()
         try:
             self._get_recorder().start(
-                self.engine_choice.recognizer(), self.backend.settings.input_device
+                self.engine_choice.recognizer(card_hints(self.current)),
+                self.backend.settings.input_device,
+                self.backend.settings.end_silence_s if hands_free else None,
             )
         except KnownError as err:
             self.banner.show_message(f"{err} Type your answer instead.", "error")
             self.type_instead()
             return
+        self.flow.go(Stage.RECORDING)
         self.record_button.setText("■ Stop")
         self.record_button.setProperty("recording", True)
         self._repolish(self.record_button)
@@ -472,13 +498,17 @@ class RehearsalPage(QWidget):
         self.recording_started.emit()
 
     def stop_recording(self) -> None:
-        if not self._recording():
+        if not self._recording() or not self.flow.go(Stage.SCORING):
             return
         self._clock.stop()
-        self._busy = True
         self.record_button.setEnabled(False)
         self.partial.setText("Scoring your answer…")
         self._get_recorder().stop()
+
+    def _speech_ended(self) -> None:
+        # Hands-free: the speaker has been silent for a while after speaking.
+        if self.hands_free.isChecked() and self.flow.stage == Stage.RECORDING:
+            self.stop_recording()
 
     def _reset_record_button(self) -> None:
         self.record_button.setEnabled(True)
@@ -496,109 +526,94 @@ class RehearsalPage(QWidget):
         self.elapsed_label.setText(f"{seconds // 60}:{seconds % 60:02d}")
 
     def _show_partial(self, text: str) -> None:
-        if text:
+        if text and self.flow.stage == Stage.RECORDING:
             self.partial.setText(text)
 
     def _recording_failed(self, message: str) -> None:
-        self._busy = False
         self._clock.stop()
         self._reset_record_button()
+        self.flow.go(Stage.ASKING)
         self.banner.show_message(f"{message} You can type your answer instead (T).", "error")
 
     def _recognised(self, transcript: Transcript, wav_path: str) -> None:
         self._reset_record_button()
-        self._score(transcript.text, transcript.engine, wav_path, transcript)
+        if self.flow.stage != Stage.SCORING:
+            return  # left, or moved on, while the last words were decoded
+        if transcript.heard_nothing:
+            self.flow.go(Stage.ASKING)
+            self.partial.setText("")
+            self.banner.show_message(
+                "Nothing was heard. Check the microphone level, then press Space to try "
+                "again, or T to type.",
+                "info",
+                timeout_ms=8000,
+            )
+            return
+        self._score(transcript=transcript, wav_path=wav_path)
 
     # -- typed answers -----------------------------------------------------------------
     def type_instead(self) -> None:
-        if self.current is None or self._recording() or self.stages.currentIndex() != 0:
-            return
-        self.stages.setCurrentIndex(1)
-        self.typed.setFocus()
+        if self.flow.stage == Stage.ASKING:
+            self.flow.go(Stage.TYPING)
 
     def submit_typed_answer(self) -> None:
-        if self.stages.currentIndex() != 1 or self._busy:
+        if self.flow.stage != Stage.TYPING:
             return
         text = self.typed.toPlainText().strip()
         if not text:
             self.banner.show_message("Type an answer first.", "info", timeout_ms=4000)
             return
-        self._busy = True
-        self._score(text, "typed", None, None)
+        self.flow.go(Stage.SCORING)
+        self._score(text=text)
 
     # -- scoring and storing -----------------------------------------------------------
     def _score(
-        self, text: str, engine: str, wav_path: str | None, transcript: Transcript | None
+        self,
+        transcript: Transcript | None = None,
+        text: str | None = None,
+        wav_path: str | None = None,
     ) -> None:
         card = self.current
         assert card is not None
-        words = transcript.words if transcript is not None else None
-        duration = transcript.duration_s if transcript is not None else None
+        typed = transcript is None
 
-        def score() -> ScoreResult:
-            from app.scoring import score_answer
+        def score(s):  # type: ignore[no-untyped-def]
+            from app.rehearsal.session import score_and_record
 
-            return score_answer(text, card.key_points, words=words, duration_s=duration)
-
-        def scored(result: ScoreResult) -> None:
-            answer = Answer(card, result, engine, wav_path)
-            self._save_attempt(answer)
+            return score_and_record(s, card, transcript, text, wav_path or None)
 
         def failed(exc: BaseException) -> None:
-            self._busy = False
+            self.flow.go(Stage.TYPING if typed else Stage.ASKING)
+            if isinstance(exc, KnownError):
+                self.banner.show_message(str(exc), "error")
+                return
             from app.ui.tasks import report_failure
 
             report_failure(exc)
 
-        self.backend.tasks.background(score, on_success=scored, on_failure=failed)
-
-    def _save_attempt(self, answer: Answer) -> None:
-        from app.core import services
-        from app.core.attempts import AttemptData
-
-        data = AttemptData(
-            transcript=answer.result.transcript,
-            coverage=answer.result.coverage,
-            result=answer.result.to_json(),
-            engine=answer.engine,
-            duration_s=answer.result.delivery.duration_s,
-            audio_path=answer.wav_path,
-            suggested_rating=answer.result.suggested_rating,
-        )
-
-        def saved(attempt_id: int) -> None:
-            answer.attempt_id = attempt_id
-            self._busy = False
-            self._show_result(answer)
-
-        self.backend.db(
-            lambda s: services.record_attempt(s, answer.card.id, data), saved, changes=True
-        )
+        self.backend.db(score, self._show_result, changes=True, on_failure=failed)
 
     def _show_result(self, answer: Answer) -> None:
-        self.answer = answer
+        if not self.flow.show(answer):
+            return
         self.result_panel.show_result(
             answer.result, answer.card.model_answer, bool(answer.wav_path), answer.engine
         )
-        self.stages.setCurrentIndex(2)
         self.result_panel.rating_buttons[answer.result.suggested_rating].setFocus()
         self.result_shown.emit()
         if self.hands_free.isChecked():
-            self._countdown_left = HANDS_FREE_DELAY_S
-            self._count_down()
-            self._countdown.start()
+            self._start_countdown()
 
     # -- rating ------------------------------------------------------------------------
     def accept_suggested(self) -> None:
-        if self.answer is not None and self.stages.currentIndex() == 2:
+        if self.answer is not None and self.flow.stage == Stage.RESULT:
             self.rate(self.answer.result.suggested_rating)
 
     def rate(self, rating: int) -> None:
         answer = self.answer
-        if answer is None or self.stages.currentIndex() != 2 or self._busy:
+        if answer is None or not self.flow.go(Stage.RATING):
             return
         self._stop_countdown()
-        self._busy = True
         attempt_id = answer.attempt_id
 
         def write(s):  # type: ignore[no-untyped-def]
@@ -610,12 +625,21 @@ class RehearsalPage(QWidget):
             return services.review_card(s, answer.card.id, rating, utcnow(), attempt_id=attempt_id)
 
         def written(_result: object) -> None:
-            self._busy = False
-            self.done += 1
             messages.info(f"Rated {RATING_NAMES[rating]}.")
-            self._next()
+            self.flow.rated()
 
-        self.backend.db(write, written, changes=True)
+        def failed(exc: BaseException) -> None:
+            self.flow.go(Stage.RESULT)
+            from app.ui.tasks import report_failure
+
+            report_failure(exc)
+
+        self.backend.db(write, written, changes=True, on_failure=failed)
+
+    def _start_countdown(self) -> None:
+        self._countdown_left = HANDS_FREE_DELAY_S
+        self._count_down()
+        self._countdown.start()
 
     def _count_down(self) -> None:
         if self._countdown_left <= 0:
@@ -632,10 +656,8 @@ class RehearsalPage(QWidget):
     def _hands_free_toggled(self, on: bool) -> None:
         if not on:
             self._stop_countdown()
-        elif self.stages.currentIndex() == 2 and not self._countdown.isActive():
-            self._countdown_left = HANDS_FREE_DELAY_S
-            self._count_down()
-            self._countdown.start()
+        elif self.flow.stage == Stage.RESULT and not self._countdown.isActive():
+            self._start_countdown()
 
     def _stop_countdown(self) -> None:
         self._countdown.stop()
@@ -647,4 +669,5 @@ class RehearsalPage(QWidget):
             self._get_recorder().stop()
         if self._player is not None:
             self._player.stop()
+        self.flow.go(Stage.DONE)
         self.finished.emit()
