@@ -21,10 +21,66 @@ IMPORT_MODES: tuple[ImportMode, ...] = ("update", "skip", "duplicate")
 @dataclass
 class KeyPoint:
     """Something a good answer must say. ``alternatives`` are phrasings that count as
-    saying it; the label is only what the user sees."""
+    saying it; the label is what the user sees, and counts too. ``rejected`` are phrases
+    the user said did not make this point, so they never count for it again."""
 
     label: str
     alternatives: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
+
+    def texts(self) -> list[str]:
+        """The label and every alternative, once each: what "saying it" looks like."""
+        return list(dict.fromkeys([self.label, *self.alternatives]))
+
+
+@dataclass
+class Glossary:
+    """What a deck's subject sounds like, for recognition and scoring.
+
+    ``terms`` are words an answer is likely to use (the recogniser is biased towards
+    them); ``acronyms`` map a short form to what it stands for ("RAG" -> "retrieval
+    augmented generation"), either form meeting the other; ``heard_as`` are known
+    mishearings ("AI" heard as "eye"); ``options`` are the choices the deck weighs
+    against each other, each as the words that name it, so that a claim made about the
+    wrong one ("retrieval retrains the model") is recognised as wrong."""
+
+    terms: list[str] = field(default_factory=list)
+    acronyms: dict[str, str] = field(default_factory=dict)
+    heard_as: dict[str, list[str]] = field(default_factory=dict)
+    options: list[list[str]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.terms or self.acronyms or self.heard_as or self.options)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "terms": list(self.terms),
+            "acronyms": dict(self.acronyms),
+            "heard_as": {k: list(v) for k, v in self.heard_as.items()},
+            "options": [list(o) for o in self.options],
+        }
+
+    @classmethod
+    def from_json(cls, raw: object) -> Glossary:
+        """From what ``to_json`` wrote; anything malformed is left out, never fatal."""
+        if not isinstance(raw, dict):
+            return cls()
+
+        def strings(value: object) -> list[str]:
+            return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+        acronyms = raw.get("acronyms")
+        heard = raw.get("heard_as")
+        return cls(
+            terms=strings(raw.get("terms")),
+            acronyms={k: v for k, v in (acronyms or {}).items() if isinstance(v, str)}
+            if isinstance(acronyms, dict)
+            else {},
+            heard_as={k: strings(v) for k, v in heard.items()} if isinstance(heard, dict) else {},
+            options=[strings(o) for o in raw.get("options") or [] if strings(o)]
+            if isinstance(raw.get("options"), list)
+            else [],
+        )
 
 
 @dataclass
@@ -72,6 +128,7 @@ class ScheduleData:
 class DeckData:
     name: str
     description: str = ""
+    glossary: Glossary = field(default_factory=Glossary)
     personas: list[PersonaData] = field(default_factory=list)
     cards: list[CardData] = field(default_factory=list)
     # Media file name -> path of the file's bytes, staged outside the data dir.

@@ -124,6 +124,8 @@ def dumps_native(deck: DeckData) -> str:
     doc = deck_to_document(deck)
     out = [f"format = {_one_line(FORMAT)}", f"version = {VERSION}", "", "[deck]"]
     out.extend(_assignments(doc["deck"]))
+    if "glossary" in doc:
+        out += ["", "[glossary]", *_assignments(doc["glossary"])]
     for persona in doc.get("personas", []):
         out += ["", "[[personas]]", *_assignments(persona)]
     for card in doc.get("cards", []):
@@ -138,13 +140,19 @@ def _assignments(table: dict[str, Any]) -> list[str]:
             lines.append("key_points = [")
             for point in value:
                 alternatives = ", ".join(_one_line(a) for a in point["alternatives"])
+                rejected = ", ".join(_one_line(a) for a in point.get("rejected", []))
+                extra = f", rejected = [{rejected}]" if rejected else ""
                 lines.append(
-                    f"  {{ label = {_one_line(point['label'])}, alternatives = [{alternatives}] }},"
+                    f"  {{ label = {_one_line(point['label'])}, "
+                    f"alternatives = [{alternatives}]{extra} }},"
                 )
             lines.append("]")
-        elif key == "schedule":
-            items = ", ".join(f"{k} = {v}" for k, v in value.items())
-            lines.append(f"schedule = {{ {items} }}")
+        elif isinstance(value, dict):  # glossary acronyms, heard_as; a schedule
+            items = ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items())
+            lines.append(f"{key} = {{ {items} }}")
+        elif key == "options":
+            groups = ", ".join(f"[{', '.join(_one_line(w) for w in g)}]" for g in value)
+            lines.append(f"options = [{groups}]")
         elif isinstance(value, list):
             lines.append(f"{key} = [{', '.join(_one_line(v) for v in value)}]")
         elif isinstance(value, str) and "\n" in value and "\r" not in value:
@@ -153,6 +161,16 @@ def _assignments(table: dict[str, Any]) -> list[str]:
         else:
             lines.append(tomli_w.dumps({key: value}).rstrip("\n"))
     return lines
+
+
+def _key(name: str) -> str:
+    return tomli_w.dumps({name: 0}).split(" = ")[0]
+
+
+def _value(value: object) -> str:
+    if isinstance(value, list):
+        return f"[{', '.join(_one_line(str(v)) for v in value)}]"
+    return tomli_w.dumps({"v": value})[4:].rstrip("\n")
 
 
 def _one_line(value: str) -> str:

@@ -11,6 +11,7 @@ from app.core.deckdata import (
     CARD_KINDS,
     CardData,
     DeckData,
+    Glossary,
     KeyPoint,
     PersonaData,
     ScheduleData,
@@ -21,7 +22,8 @@ from app.formats.limits import check_field_size, media_name_problem
 FORMAT = "parley-deck"
 VERSION = 1
 
-_TOP_KEYS = {"format", "version", "deck", "personas", "cards"}
+_TOP_KEYS = {"format", "version", "deck", "glossary", "personas", "cards"}
+_GLOSSARY_KEYS = {"terms", "acronyms", "heard_as", "options"}
 _DECK_KEYS = {"name", "description"}
 _PERSONA_KEYS = ("key", "name", "role", "cares_about", "voice")
 _COMMON_CARD_KEYS = {"id", "kind", "tags", "media", "schedule"}
@@ -101,6 +103,7 @@ def deck_from_document(
         name=check.text(deck_table, "name", "[deck]", required=True),
         description=check.text(deck_table, "description", "[deck]", required=False),
     )
+    deck.glossary = _glossary(check, doc.get("glossary"))
     personas = doc.get("personas", [])
     if not isinstance(personas, list):
         raise check.fail("'personas' must be a list of tables")
@@ -120,6 +123,31 @@ def deck_from_document(
         seen[card.guid] = check.where("cards", index)
         deck.cards.append(card)
     return deck
+
+
+def _glossary(check: _Checker, raw: object) -> Glossary:
+    if raw is None:
+        return Glossary()
+    where = "[glossary]"
+    table = check.table(raw, where, where)
+    check.unknown(table, _GLOSSARY_KEYS, where)
+    glossary = Glossary(terms=check.texts(table, "terms", where))
+    for key in ("acronyms", "heard_as"):
+        mapping = check.table(table.get(key, {}), f"{where} {key!r}", where)
+        for short in mapping:
+            if key == "acronyms":
+                glossary.acronyms[short] = check.text(mapping, short, where, required=True)
+            else:
+                glossary.heard_as[short] = check.texts(mapping, short, where)
+    options = table.get("options", [])
+    if not isinstance(options, list):
+        raise check.fail("'options' must be a list of lists of words", where)
+    for number, group in enumerate(options, start=1):
+        words = check.texts({"option": group}, "option", f"{where} option {number}")
+        if not words:
+            raise check.fail(f"option {number} names no words", where)
+        glossary.options.append(words)
+    return glossary
 
 
 def _persona(check: _Checker, raw: object, index: int, deck: DeckData) -> PersonaData:
@@ -167,12 +195,12 @@ def _key_points(check: _Checker, value: object, where: str) -> list[KeyPoint]:
     points = []
     for number, raw in enumerate(value, start=1):
         table = check.table(raw, f"key point {number}", where)
-        check.unknown(table, {"label", "alternatives"}, where)
+        check.unknown(table, {"label", "alternatives", "rejected"}, where)
         label = check.text(table, "label", where, required=True)
         alternatives = check.texts(table, "alternatives", where)
         if not alternatives:
             raise check.fail(f"key point {label!r} needs at least one alternative", where)
-        points.append(KeyPoint(label, alternatives))
+        points.append(KeyPoint(label, alternatives, check.texts(table, "rejected", where)))
     return points
 
 
@@ -196,6 +224,8 @@ def deck_to_document(deck: DeckData) -> dict[str, Any]:
     if deck.description:
         head["description"] = deck.description
     doc: dict[str, Any] = {"format": FORMAT, "version": VERSION, "deck": head}
+    if deck.glossary:
+        doc["glossary"] = {k: v for k, v in deck.glossary.to_json().items() if v}
     if deck.personas:
         doc["personas"] = [
             {k: getattr(p, k) for k in _PERSONA_KEYS if k == "key" or getattr(p, k)}
@@ -217,7 +247,9 @@ def _card_document(card: CardData) -> dict[str, Any]:
         out["media"] = list(card.media)
     if card.kind == "roleplay":
         out["key_points"] = [
-            {"label": p.label, "alternatives": list(p.alternatives)} for p in card.key_points
+            {"label": p.label, "alternatives": list(p.alternatives)}
+            | ({"rejected": list(p.rejected)} if p.rejected else {})
+            for p in card.key_points
         ]
     if card.schedule is not None:
         out["schedule"] = {k: getattr(card.schedule, k) for k in _SCHEDULE_KEYS}

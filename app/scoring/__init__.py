@@ -6,14 +6,21 @@ answer was delivered, and the rating Parley suggests.
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 
-from app.core.deckdata import KeyPoint
+from app.core.deckdata import Glossary, KeyPoint
+from app.core.errors import KnownError
 from app.scoring.delivery import analyse_delivery
-from app.scoring.matching import compile_key_points, match_key_points
+from app.scoring.matchers import Answer, CompiledMatcher
+from app.scoring.matching import LexicalMatcher, compile_key_points
 from app.scoring.normalize import normalize_text, tokenize
 from app.scoring.rating import suggest_rating
+from app.scoring.semantic import SemanticMatcher
 from app.scoring.types import (
+    CREDIT,
     Delivery,
     Evidence,
     KeyPointResult,
@@ -21,6 +28,8 @@ from app.scoring.types import (
     ScoreResult,
     TimedWord,
 )
+from app.scoring.verdicts import CompiledPoints, compile_points, judge
+from app.scoring.windows import answer_windows, clauses
 
 __all__ = [
     "Delivery",
@@ -31,9 +40,45 @@ __all__ = [
     "TimedWord",
     "compile_key_points",
     "normalize_text",
+    "prepare",
     "score_answer",
     "suggest_rating",
 ]
+
+_COMPILED_KEEP = 64
+_compiled: OrderedDict[str, tuple[CompiledPoints, tuple[str, ...]]] = OrderedDict()
+_compiled_lock = threading.Lock()
+
+
+def prepare(
+    key_points: Sequence[KeyPoint], glossary: Glossary | None = None, *, meaning: bool = True
+) -> tuple[CompiledPoints, tuple[str, ...]]:
+    """A card's key points compiled for every matcher (cached), and notes for the user
+    when a matcher cannot run. Call it ahead, off the GUI thread, so that scoring after
+    "stop" only matches: the first call loads the sentence-embedding model."""
+    glossary = glossary or Glossary()
+    key = json.dumps(
+        [[kp.label, kp.alternatives, kp.rejected] for kp in key_points]
+        + [glossary.to_json(), meaning]
+    )
+    with _compiled_lock:
+        if key in _compiled:
+            _compiled.move_to_end(key)
+            return _compiled[key]
+    matchers: list[CompiledMatcher] = [LexicalMatcher().compile(key_points, glossary)]
+    notes: tuple[str, ...] = ()
+    if meaning:
+        try:
+            matchers.append(SemanticMatcher().compile(key_points, glossary))
+        except KnownError as err:
+            # Scoring still works on the deck's phrases; the user is told why it is weaker.
+            notes = (f"Only exact phrases were matched: {err}",)
+    compiled = (compile_points(key_points, glossary, matchers), notes)
+    with _compiled_lock:
+        _compiled[key] = compiled
+        while len(_compiled) > _COMPILED_KEEP:
+            _compiled.popitem(last=False)
+    return compiled
 
 
 def score_answer(
@@ -41,15 +86,21 @@ def score_answer(
     key_points: Sequence[KeyPoint],
     words: Sequence[TimedWord] | None = None,
     duration_s: float | None = None,
+    glossary: Glossary | None = None,
+    *,
+    meaning: bool = True,
 ) -> ScoreResult:
     """Score ``transcript`` against ``key_points``. ``words`` are the recogniser's timed
-    words when there are any; ``duration_s`` is the recording's length. Coverage is the
-    share of key points met, 0.0 when there are none."""
+    words when there are any; ``duration_s`` is the recording's length; ``glossary`` is
+    the deck's. Coverage is the credit of the verdicts (met 1, partly 0.5) over the
+    number of key points, 0.0 when there are none."""
     tokens = tokenize(transcript)
-    results = match_key_points(
-        transcript, [(kp.label, kp.alternatives) for kp in key_points], tokens
+    points, notes = prepare(key_points, glossary, meaning=meaning)
+    answer = Answer(
+        transcript, tokens, answer_windows(transcript, tokens), clauses(transcript, tokens)
     )
-    coverage = sum(r.met for r in results) / len(results) if results else 0.0
+    results = judge(points, answer) if tokens else _nothing(key_points)
+    coverage = sum(CREDIT[r.verdict] for r in results) / len(results) if results else 0.0
     delivery = analyse_delivery(transcript, words, duration_s, tokens)
     return ScoreResult(
         transcript=transcript,
@@ -57,4 +108,9 @@ def score_answer(
         key_points=tuple(results),
         delivery=delivery,
         suggested_rating=suggest_rating(coverage, delivery),
+        notes=notes,
     )
+
+
+def _nothing(key_points: Sequence[KeyPoint]) -> list[KeyPointResult]:
+    return [KeyPointResult(kp.label, met=False) for kp in key_points]

@@ -102,19 +102,105 @@ APOSTROPHE_SUFFIXES: dict[str, str] = {
     "m": "am",
 }
 
-# Acronyms that speakers and recognisers write out in full; either form meets the other.
-ACRONYMS: dict[str, tuple[str, ...]] = {
-    "rag": ("retrieval", "augmented", "generation"),
-    "llm": ("large", "language", "model"),
-    "llms": ("large", "language", "models"),
-    "ai": ("artificial", "intelligence"),
-    "ml": ("machine", "learning"),
+# Directions a claim can take, in plain English: each axis lists the words that point one
+# way (+1) and the words that point the other (-1), compared by stem. "fine-tuning
+# changes the model" and "fine-tuning leaves the model untouched" sit on one axis with
+# opposite signs; "does not change" is turned around by its negation. Deck-specific words
+# (which options a deck weighs, its acronyms) belong in the deck's glossary instead.
+AXES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "change": (
+        words(
+            "change changes changed changing alter alters altered modify modifies modified"
+            " rewire rewires rewired rewrite rewrites update updates updated updating"
+        ),
+        words(
+            "stay stays stayed same unchanged untouched intact frozen fixed static leave"
+            " leaves left alone"
+        ),
+    ),
+    "amount": (
+        words(
+            "more most increase increases increased higher bigger larger grow grows add adds extra"
+        ),
+        words(
+            "less least fewer decrease decreases decreased lower smaller reduce reduces"
+            " reduced cut cuts shrink shrinks"
+        ),
+    ),
+    "speed": (
+        words("fast faster fastest quick quicker quickly instant instantly immediate immediately"),
+        words("slow slower slowest slowly delay delayed delays later lag lags"),
+    ),
+    "cost": (
+        words("cheap cheaper cheapest inexpensive affordable save saves saving"),
+        words("expensive costly costlier pricey"),
+    ),
+    "freshness": (
+        words("current fresh latest new newest recent live"),
+        words("stale outdated obsolete old older dated"),
+    ),
+    "difficulty": (
+        words("easy easier simple simpler straightforward trivial"),
+        words("hard harder difficult complex complicated tricky painful"),
+    ),
+    "frequency": (
+        words("always often frequently constantly"),
+        words("rarely seldom occasionally once"),
+    ),
+    "quality": (
+        words(
+            "better best improve improves improved accurate reliable reliably consistent"
+            " consistently safe safer"
+        ),
+        words(
+            "worse worst degrade degrades degraded inaccurate unreliable inconsistent"
+            " risky riskier unsafe"
+        ),
+    ),
+    "size": (
+        words("short shorter shortest small tiny narrow"),
+        words("long longer longest large huge big broad wide"),
+    ),
+    "need": (
+        words("need needs needed require requires required must"),
+        words("optional unnecessary skip skips avoid avoids"),
+    ),
 }
 
-# How recognisers write acronyms they hear as words: "the AI" comes out as "the eye".
-# These count as misheard words (not exact), so they need exact words around them.
-HEARD_AS: dict[str, tuple[str, ...]] = {
-    "ai": ("eye",),
+# Things people say that answer nothing: a piece of an answer that is at least as close to
+# one of these as to a key point is talk around the point, not the point. (General
+# conversation, written for this list; no deck's wording.)
+NON_ANSWERS: tuple[str, ...] = (
+    "it depends on a lot of things",
+    "there are many factors to consider",
+    "we should talk about it with the team",
+    "let me think about that for a second",
+    "that is a really good question",
+    "I am not completely sure about this",
+    "we can look into it later",
+    "it is hard to say right now",
+    "there are pros and cons to everything",
+    "we will figure it out as we go",
+    "things change all the time",
+    "I would have to check and get back to you",
+    "it really comes down to what you want",
+    "we have done this kind of thing before",
+    "the weather has been nice this week",
+    "the team had a good game last night",
+)
+
+# Which side of an axis is the good one (+1: its first list), 0 where neither is.
+GOOD_SIDE: dict[str, int] = {
+    "change": 0,
+    "amount": 0,
+    "speed": 1,
+    "cost": 1,
+    "freshness": 1,
+    "difficulty": 1,
+    "frequency": 0,
+    "quality": 1,
+    "size": 0,
+    "need": 0,
 }
 
 # Filler phrases, in the form they are reported, with their normalised tokens.

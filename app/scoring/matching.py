@@ -36,17 +36,18 @@ import jellyfish
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from app.core.deckdata import Glossary, KeyPoint
 from app.scoring.chains import Hits, Negations, Phrase, best_chain
 from app.scoring.lexicon import (
-    ACRONYMS,
-    HEARD_AS,
     NEGATE_NEXT,
     NEGATIONS,
     STOPWORDS,
     filler_sound,
 )
-from app.scoring.normalize import Token, stems, tokenize
+from app.scoring.matchers import Answer, PointMatch
+from app.scoring.normalize import Token, normalize_text, stems, tokenize
 from app.scoring.types import Evidence, KeyPointResult
+from app.scoring.windows import Window
 
 # What a phonetic-only match is worth (exact is 1.0, a close spelling its ratio / 100).
 PHONETIC_QUALITY = 0.8
@@ -96,11 +97,18 @@ class _FuzzyTable(NamedTuple):
     cutoff: float
 
 
+# A deck's acronyms and mishearings in normalised form: (("rag", ("retrieval", ...)), ...)
+Acronyms = tuple[tuple[str, tuple[str, ...]], ...]
+HeardAs = tuple[tuple[str, tuple[str, ...]], ...]
+
+
 @dataclass
 class KeyPointMatcher:
     """Key points compiled for matching. Build with ``compile_key_points``."""
 
     n_key_points: int
+    acronyms: Acronyms = ()
+    heard_as: dict[str, tuple[str, ...]] = field(default_factory=dict)
     phrases: list[Phrase] = field(default_factory=list)
     units: list[_Unit] = field(default_factory=list)
     by_word: dict[str, int] = field(default_factory=dict)
@@ -112,7 +120,7 @@ class KeyPointMatcher:
 
     def add_alternative(self, key_point: int, alternative: str) -> None:
         words = [t.text for t in tokenize(alternative) if filler_sound(t.text) is None]
-        for variant in _acronym_variants(words):
+        for variant in _acronym_variants(words, self.acronyms):
             content = tuple(w not in STOPWORDS for w in variant)
             if not any(content):
                 continue  # only stopwords: would match any answer
@@ -149,7 +157,7 @@ class KeyPointMatcher:
             unit.phonetic = _metaphone(word)
             if unit.phonetic is not None:
                 self.by_phonetic.setdefault(unit.phonetic, []).append(uid)
-            for heard in HEARD_AS.get(word, ()):
+            for heard in self.heard_as.get(word, ()):
                 self.by_heard_as.setdefault(heard, []).append(uid)
             if unit.fuzzy_min:
                 self.fuzzy_ids.append(uid)
@@ -283,11 +291,11 @@ def _metaphone(word: str) -> str | None:
     return code if len(code) >= 2 else None
 
 
-def _acronym_variants(words: list[str]) -> list[list[str]]:
-    """The alternative as written plus, for a known acronym, its other form ("rag" <->
-    "retrieval augmented generation")."""
+def _acronym_variants(words: list[str], acronyms: Acronyms) -> list[list[str]]:
+    """The alternative as written plus, for an acronym of the deck, its other form
+    ("rag" <-> "retrieval augmented generation")."""
     variants = [words]
-    for short, long in ACRONYMS.items():
+    for short, long in acronyms:
         n = len(long)
         for current in list(variants):
             if short in current:
@@ -301,28 +309,88 @@ def _acronym_variants(words: list[str]) -> list[list[str]]:
 
 
 @lru_cache(maxsize=128)
-def _compiled(key_points: tuple[tuple[str, ...], ...]) -> KeyPointMatcher:
-    matcher = KeyPointMatcher(len(key_points))
+def _compiled(
+    key_points: tuple[tuple[str, ...], ...], acronyms: Acronyms, heard_as: HeardAs
+) -> KeyPointMatcher:
+    matcher = KeyPointMatcher(len(key_points), acronyms, dict(heard_as))
     for index, alternatives in enumerate(key_points):
         for alternative in alternatives:
             matcher.add_alternative(index, alternative)
     return matcher
 
 
-def compile_key_points(alternatives: Sequence[Sequence[str]]) -> KeyPointMatcher:
-    """A matcher for key points given as their alternatives. Cached: compiling the same
-    key points again costs a dictionary look-up. The result must not be modified."""
-    return _compiled(tuple(tuple(a) for a in alternatives))
+def compile_key_points(
+    alternatives: Sequence[Sequence[str]], glossary: Glossary | None = None
+) -> KeyPointMatcher:
+    """A matcher for key points given as their alternatives, with the deck's acronyms
+    and mishearings. Cached: compiling the same key points again costs a dictionary
+    look-up. The result must not be modified."""
+    acronyms, heard_as = _normalised_glossary(glossary or Glossary())
+    return _compiled(tuple(tuple(a) for a in alternatives), acronyms, heard_as)
+
+
+def _normalised_glossary(glossary: Glossary) -> tuple[Acronyms, HeardAs]:
+    def words(text: str) -> tuple[str, ...]:
+        return tuple(t.text for t in tokenize(text))
+
+    acronyms = tuple(
+        (short[0], long)
+        for short, long in ((words(k), words(v)) for k, v in glossary.acronyms.items())
+        if len(short) == 1 and long
+    )
+    # Each mishearing is one normalised word: how the recogniser writes the term.
+    heard: dict[str, list[str]] = {}
+    for term, heard_forms in glossary.heard_as.items():
+        key = words(term)
+        if len(key) == 1:
+            heard.setdefault(key[0], []).extend(w for f in heard_forms for w in words(f)[:1])
+    return acronyms, tuple((k, tuple(v)) for k, v in heard.items())
+
+
+class CompiledLexical:
+    """The phrase matcher behind the ``matchers`` interface."""
+
+    name = "phrase"
+
+    def __init__(self, key_points: Sequence[KeyPoint], glossary: Glossary) -> None:
+        self._matcher = compile_key_points([kp.texts() for kp in key_points], glossary)
+        self._rejected = [{normalize_text(r) for r in kp.rejected} for kp in key_points]
+
+    def match(self, answer: Answer) -> list[PointMatch]:
+        found = self._matcher.match(answer.tokens)
+        out = []
+        for match, rejected in zip(found, self._rejected, strict=True):
+            window = None if match is None else _window_of(answer, match.start, match.end)
+            if window is None or match is None or normalize_text(window.text) in rejected:
+                out.append(PointMatch(0.0, method=self.name))
+            else:
+                out.append(PointMatch(min(1.0, match.score), window, match.alternative, self.name))
+        return out
+
+
+class LexicalMatcher:
+    name = "phrase"
+
+    def compile(self, key_points: Sequence[KeyPoint], glossary: Glossary) -> CompiledLexical:
+        return CompiledLexical(key_points, glossary)
+
+
+def _window_of(answer: Answer, start: int, end: int) -> Window | None:
+    inside = [i for i, t in enumerate(answer.tokens) if t.start >= start and t.end <= end]
+    if not inside:
+        return None
+    first, last = inside[0], inside[-1]
+    return Window(first, last, start, end, answer.text[start:end])
 
 
 def match_key_points(
     transcript: str,
     key_points: Sequence[tuple[str, Sequence[str]]],
     tokens: Sequence[Token] | None = None,
+    glossary: Glossary | None = None,
 ) -> list[KeyPointResult]:
-    """``(label, alternatives)`` pairs matched in ``transcript``; pass ``tokens`` when the
-    transcript is already tokenised."""
-    matcher = compile_key_points([alts for _, alts in key_points])
+    """The phrase matcher alone: ``(label, alternatives)`` pairs found in ``transcript``."""
+    matcher = compile_key_points([alts for _, alts in key_points], glossary)
     found = matcher.match(tokenize(transcript) if tokens is None else tokens)
     results: list[KeyPointResult] = []
     for (label, _), match in zip(key_points, found, strict=True):
@@ -330,5 +398,9 @@ def match_key_points(
             results.append(KeyPointResult(label, met=False))
         else:
             evidence = Evidence(match.start, match.end, transcript[match.start : match.end])
-            results.append(KeyPointResult(label, True, match.alternative, evidence))
+            results.append(
+                KeyPointResult(
+                    label, True, match.alternative, evidence, "met", match.score, "phrase"
+                )
+            )
     return results

@@ -7,7 +7,12 @@ around (and across threads) without depending on how scoring works inside.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+Verdict = Literal["met", "partly", "missed", "contradicted"]
+VERDICTS: tuple[Verdict, ...] = ("met", "partly", "missed", "contradicted")
+# What each verdict adds to coverage: a point made in part is worth half of one made.
+CREDIT: dict[str, float] = {"met": 1.0, "partly": 0.5, "missed": 0.0, "contradicted": 0.0}
 
 
 @dataclass(frozen=True)
@@ -33,10 +38,21 @@ class Evidence:
 @dataclass(frozen=True)
 class KeyPointResult:
     label: str
-    met: bool
-    # The alternative, as the deck wrote it, that was found; None when not met.
+    met: bool  # verdict == "met"; kept because callers and the JSON contract use it
+    # The key point's text (label or alternative, as the deck wrote it) the evidence was
+    # closest to; None when nothing came close.
     alternative: str | None = None
+    # Where the point was made (met, partly) or turned around (contradicted).
     evidence: Evidence | None = None
+    verdict: Verdict = "missed"
+    score: float = 0.0  # the evidence's strength, 0..1
+    method: str = ""  # which matcher found it: "phrase" or "meaning"
+    # False when the verdict sits near a threshold: hands-free mode then waits for the user.
+    confident: bool = True
+    reason: str | None = None  # why it counts as contradicted
+    # For a miss: the piece of the answer that came nearest, which the user may say
+    # did make the point.
+    closest: Evidence | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +91,12 @@ class ScoreResult:
     key_points: tuple[KeyPointResult, ...]
     delivery: Delivery
     suggested_rating: int
+    # Something the user should know about how this was scored (a matcher missing).
+    notes: tuple[str, ...] = ()
+
+    @property
+    def confident(self) -> bool:
+        return all(kp.confident for kp in self.key_points)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict. ``long_pauses`` and ``hedges`` are counts; the detail is in
@@ -91,9 +113,18 @@ class ScoreResult:
                         [kp.evidence.start, kp.evidence.end] if kp.evidence else None
                     ),
                     "alternative": kp.alternative,
+                    "verdict": kp.verdict,
+                    "score": round(kp.score, 3),
+                    "method": kp.method,
+                    "confident": kp.confident,
+                    "reason": kp.reason,
+                    "closest": kp.closest.text if kp.closest else None,
+                    "closest_span": [kp.closest.start, kp.closest.end] if kp.closest else None,
                 }
                 for kp in self.key_points
             ],
+            "confident": self.confident,
+            "notes": list(self.notes),
             "delivery": {
                 "duration_s": _round(d.duration_s, 2),
                 "wpm": _round(d.wpm, 1),

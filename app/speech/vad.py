@@ -14,6 +14,7 @@ floats).
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -56,6 +57,9 @@ class Segment:
 
 @lru_cache(maxsize=1)
 def _session() -> Any:
+    # onnxruntime 1.32 records a device id and uploads usage events unless this is set
+    # before it is first imported; Parley never uses the network.
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
     try:
         import onnxruntime
         from faster_whisper.utils import get_assets_path

@@ -22,7 +22,7 @@ ENGINE = "whisper"
 MODEL_ENV = "PARLEY_WHISPER_MODEL"
 # The file that marks a model's folder, in a folder tree or inside a .zip.
 MARKER = "model.bin"
-_VOCABULARIES = ("tokenizer.json", "vocabulary.txt", "vocabulary.json")
+# faster-whisper reads tokenizer.json; without it, it would fetch one from a hub.
 
 
 def layout_problems(path: Path) -> list[str]:
@@ -45,8 +45,8 @@ def layout_problems(path: Path) -> list[str]:
             # other CTranslate2 models (translation, LLMs) do not.
             if not isinstance(data, dict) or "alignment_heads" not in data:
                 problems.append("a Whisper config.json (this is another kind of CTranslate2 model)")
-    if not any((path / name).is_file() for name in _VOCABULARIES):
-        problems.append("tokenizer.json or vocabulary.txt")
+    if not (path / "tokenizer.json").is_file():
+        problems.append("tokenizer.json")
     return problems
 
 

@@ -47,8 +47,8 @@ def test_each_roleplay_has_three_to_six_key_points_its_model_answer_says(deck: D
         assert 3 <= len(card.key_points) <= 6, card.guid
         for point in card.key_points:
             assert point.label.strip() and point.alternatives, (card.guid, point.label)
-        result = score_answer(card.model_answer, card.key_points)
-        missed = [k.label for k in result.key_points if not k.met]
+        result = score_answer(card.model_answer, card.key_points, glossary=deck.glossary)
+        missed = [(k.label, k.verdict) for k in result.key_points if not k.met]
         assert not missed, (card.guid, missed)
 
 
@@ -106,6 +106,9 @@ def test_an_unrelated_answer_covers_almost_nothing(deck: DeckData, paragraph: st
     from app.scoring import score_answer
 
     for card in (c for c in deck.cards if c.kind == "roleplay"):
-        result = score_answer(paragraph, card.key_points)
-        hits = [k.alternative for k in result.key_points if k.met]
-        assert result.coverage <= 0.1, (card.guid, hits)
+        result = score_answer(paragraph, card.key_points, glossary=deck.glossary)
+        hits = [(k.label, k.verdict) for k in result.key_points if k.verdict != "missed"]
+        # Nothing is met; a short key point that shares a word with the talk ("changes")
+        # may come out "partly" (half credit), which caps coverage at 0.2 here.
+        assert not any(k.met for k in result.key_points), (card.guid, hits)
+        assert result.coverage <= 0.2, (card.guid, hits)

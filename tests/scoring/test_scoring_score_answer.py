@@ -46,9 +46,16 @@ def test_the_json_has_the_agreed_shape() -> None:
     result = score_answer(ANSWER, KEY_POINTS, spoken(ANSWER), duration_s=12.0)
     data = result.to_json()
     json.dumps(data)  # serialisable as is
-    assert set(data) == {"coverage", "key_points", "delivery", "suggested_rating"}
+    # Fields are only ever added: the first four are the original contract.
+    assert set(data) == {
+        "coverage", "key_points", "delivery", "suggested_rating", "confident", "notes"
+    }  # fmt: skip
     assert data["key_points"][0]["label"] == "Retrieval keeps answers current"
     assert data["key_points"][0]["met"] is True
+    assert data["key_points"][0]["verdict"] == "met"
+    assert data["key_points"][0]["method"] == "phrase"
+    assert 0 < data["key_points"][0]["score"] <= 1
+    assert data["key_points"][2]["verdict"] in ("missed", "partly")
     assert data["key_points"][0]["evidence"] == "looks up the latest documents"
     start, end = data["key_points"][0]["evidence_span"]
     assert ANSWER[start:end] == "looks up the latest documents"

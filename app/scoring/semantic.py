@@ -1,0 +1,123 @@
+"""Matching by meaning: sentence embeddings of key points against pieces of the answer.
+
+People make a point in their own words ("it goes back on the pile" for "automatic
+retries"), which no list of phrases anticipates. Each key point's label and alternatives
+are embedded once (all-MiniLM-L6-v2, ``embedding``), each piece of the answer
+(``windows``) once per answer, and a point's score is the highest cosine similarity of
+any of its texts to any piece. Phrases the user rejected for a point veto the pieces
+that are closer to them than to the point.
+
+Similarity says what a piece is about, not what it claims about it: "retrieval retrains
+the model" is as close to "only fine-tuning changes the model" as a correct answer is.
+``score_answer`` reads the claim of the piece (``claims``) before it gives credit.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from app.core.deckdata import Glossary, KeyPoint
+from app.scoring.embedding import SentenceEncoder, load_encoder
+from app.scoring.lexicon import NON_ANSWERS, STOPWORDS, filler_sound
+from app.scoring.matchers import Answer, PointMatch
+from app.scoring.normalize import tokenize
+
+FloatArray = npt.NDArray[np.float32]
+
+# A piece with fewer content words than this ("before the model answers") is about a
+# topic, not a claim, and a short key point about the same topic scores high against it.
+MIN_CONTENT = 3
+
+_lock = threading.Lock()
+
+
+def _content_words(text: str) -> int:
+    return sum(
+        1 for t in tokenize(text) if t.text not in STOPWORDS and filler_sound(t.text) is None
+    )
+
+
+_encoder: SentenceEncoder | None = None
+
+
+def shared_encoder() -> SentenceEncoder:
+    """The one loaded encoder (about 100 MB): loaded on first use, from any thread."""
+    global _encoder
+    with _lock:
+        if _encoder is None:
+            _encoder = load_encoder()
+        return _encoder
+
+
+def encoder_loaded() -> bool:
+    return _encoder is not None
+
+
+@dataclass(frozen=True)
+class _Point:
+    phrases: tuple[str, ...]
+    vectors: FloatArray  # one row per phrase
+    rejected: FloatArray  # one row per rejected phrase (may be empty)
+
+
+class CompiledSemantic:
+    name = "meaning"
+
+    def __init__(self, encoder: SentenceEncoder, key_points: Sequence[KeyPoint]) -> None:
+        self._encoder = encoder
+        self._non_answers = encoder.encode(list(NON_ANSWERS))
+        self._points = []
+        for kp in key_points:
+            phrases = tuple(kp.texts())
+            self._points.append(
+                _Point(
+                    phrases,
+                    encoder.encode(list(phrases)),
+                    encoder.encode(list(kp.rejected)),
+                )
+            )
+
+    def match(self, answer: Answer) -> list[PointMatch]:
+        windows = list(answer.windows)
+        if not windows:
+            return [PointMatch(0.0, method=self.name) for _ in self._points]
+        pieces = self._encoder.encode([w.text for w in windows])
+        thin = np.array([_content_words(w.text) < MIN_CONTENT for w in windows])
+        sims_of = [point.vectors @ pieces.T for point in self._points]  # phrases x pieces
+        scores = np.array([np.where(thin, 0.0, sims.max(axis=0)) for sims in sims_of])
+        # Talk around the point ("it depends on a lot of things") is vetoed like a phrase
+        # the user rejected: a piece closer to it than to a point is not that point.
+        vague = (self._non_answers @ pieces.T).max(axis=0)
+
+        for i, point in enumerate(self._points):
+            veto = vague
+            if len(point.rejected):
+                veto = np.maximum(veto, (point.rejected @ pieces.T).max(axis=0))
+            scores[i] = np.where(veto >= scores[i], 0.0, scores[i])
+        out = []
+        for i, point in enumerate(self._points):
+            per_piece = scores[i]
+            best = int(per_piece.argmax())
+            phrase = point.phrases[int(sims_of[i][:, best].argmax())]
+            out.append(
+                PointMatch(
+                    max(0.0, float(per_piece[best])),
+                    windows[best],
+                    phrase,
+                    self.name,
+                    tuple(float(x) for x in per_piece),
+                )
+            )
+        return out
+
+
+class SemanticMatcher:
+    name = "meaning"
+
+    def compile(self, key_points: Sequence[KeyPoint], glossary: Glossary) -> CompiledSemantic:
+        return CompiledSemantic(shared_encoder(), key_points)

@@ -1,0 +1,94 @@
+"""Each key point gets a verdict a user can trust: met when said in other words,
+contradicted when turned around, missed when absent, and never again for a phrase the
+user rejected. The answers here are written for these tests, not taken from a deck."""
+
+from __future__ import annotations
+
+from app.core.deckdata import Glossary, KeyPoint
+from app.scoring import score_answer
+
+OPTIONS = Glossary(
+    options=[
+        ["retrieval", "RAG", "look up", "search"],
+        ["fine-tuning", "fine-tuned", "training", "train", "retrain", "retraining"],
+    ]
+)
+CHANGES = KeyPoint("Only fine-tuning changes the model", ["changes the model"])
+
+
+def verdict(answer: str, point: KeyPoint, glossary: Glossary = OPTIONS) -> str:
+    return score_answer(answer, [point], glossary=glossary).key_points[0].verdict
+
+
+def test_a_point_made_in_the_speakers_own_words_is_met_by_meaning() -> None:
+    point = KeyPoint("cached data can be stale", ["cached data can be stale"])
+    result = score_answer(
+        "The copy we keep in memory might be an hour behind what the database says.", [point]
+    ).key_points[0]
+    assert result.verdict in ("met", "partly")
+    assert result.method == "meaning" and result.evidence is not None
+
+
+def test_the_same_words_about_the_other_option_contradict_the_point() -> None:
+    said = "Honestly, retrieval rewrites the model every night."
+    result = score_answer(said, [CHANGES], glossary=OPTIONS).key_points[0]
+    assert result.verdict == "contradicted"
+    assert result.reason == "says it of the other option"
+    assert result.evidence is not None and "retrieval" in result.evidence.text
+
+
+def test_saying_the_opposite_of_the_point_contradicts_it() -> None:
+    assert verdict("With fine-tuning the model is left completely untouched.", CHANGES) == (
+        "contradicted"
+    )
+
+
+def test_the_other_option_said_the_other_way_round_agrees() -> None:
+    said = "Retrieval leaves the model exactly as it was shipped."
+    assert verdict(said, CHANGES) in ("met", "partly")
+
+
+def test_a_different_number_contradicts() -> None:
+    point = KeyPoint("Five times faster", ["five times faster"])
+    assert verdict("In our test the small model ran two times faster.", point) == "contradicted"
+
+
+def test_an_answer_about_something_else_meets_nothing() -> None:
+    result = score_answer(
+        "Our offsite is in March and we still need to book the train tickets.", [CHANGES]
+    )
+    assert result.key_points[0].verdict == "missed"
+    assert result.coverage == 0.0
+
+
+def test_a_phrase_the_user_rejected_no_longer_counts_for_that_point() -> None:
+    said = "When the same product is asked for again, it comes straight from the cache."
+    point = KeyPoint("cache serves repeated reads", ["cache serves repeated reads"])
+    before = score_answer(said, [point]).key_points[0]
+    assert before.verdict in ("met", "partly") and before.evidence is not None
+
+    point.rejected.append(before.evidence.text)
+    after = score_answer(said, [point]).key_points[0]
+
+    assert after.verdict == "missed"
+
+
+def test_a_missed_point_shows_the_nearest_thing_that_was_said() -> None:
+    point = KeyPoint("Hundreds to thousands of examples", ["thousands of examples"])
+    result = score_answer(
+        "We would start small. The tone matters most to the client.", [point]
+    ).key_points[0]
+    assert result.verdict == "missed"
+    assert result.closest is not None and result.closest.text
+
+
+def test_partly_made_points_count_half() -> None:
+    points = [
+        KeyPoint("queue absorbs traffic spikes", ["queue absorbs traffic spikes"]),
+        KeyPoint("another system to operate", ["another system to operate"]),
+    ]
+    result = score_answer("the queue absorbs traffic spikes", points)
+    assert result.key_points[0].verdict == "met" and result.key_points[0].method == "phrase"
+    credit = {"met": 1.0, "partly": 0.5}
+    expected = sum(credit.get(k.verdict, 0.0) for k in result.key_points) / 2
+    assert result.coverage == expected
