@@ -20,6 +20,7 @@ from app.core.deckdata import (
     IMPORT_MODES,
     CardData,
     DeckData,
+    Glossary,
     ImportMode,
     KeyPoint,
     PersonaData,
@@ -98,10 +99,13 @@ def card_view(card: Card, personas: dict[str, Persona] | None = None) -> CardVie
         persona=card.persona_key,
         question=card.question,
         model_answer=card.model_answer,
-        key_points=[KeyPoint(k.label, list(k.alternatives)) for k in card.key_points],
+        key_points=[
+            KeyPoint(k.label, list(k.alternatives), list(k.rejected or [])) for k in card.key_points
+        ],
         tags=[t.name for t in card.tags],
         media=list(card.media),
         persona_info=_persona_data(persona) if persona else None,
+        glossary=Glossary.from_json(card.deck.glossary),
         due=card.due,
         is_new=card.last_review is None,
         fsrs_state=dict(card.fsrs_state) if card.fsrs_state else None,
@@ -155,6 +159,7 @@ def export_deck(session: Session, deck_name: str) -> DeckData:
     return DeckData(
         name=deck.name,
         description=deck.description,
+        glossary=Glossary.from_json(deck.glossary),
         personas=[_persona_data(p) for p in deck.personas],
         cards=[
             CardData(
@@ -165,7 +170,9 @@ def export_deck(session: Session, deck_name: str) -> DeckData:
                 persona=c.persona,
                 question=c.question,
                 model_answer=c.model_answer,
-                key_points=[KeyPoint(k.label, list(k.alternatives)) for k in c.key_points],
+                key_points=[
+                    KeyPoint(k.label, list(k.alternatives), list(k.rejected)) for k in c.key_points
+                ],
                 tags=list(c.tags),
                 media=list(c.media),
             )
@@ -201,11 +208,18 @@ def import_deck(
     if deck is None and builtin_key:
         deck = session.scalar(select(Deck).where(Deck.builtin_key == builtin_key))
     if deck is None:
-        deck = Deck(name=name, description=data.description, builtin_key=builtin_key)
+        deck = Deck(
+            name=name,
+            description=data.description,
+            builtin_key=builtin_key,
+            glossary=data.glossary.to_json(),
+        )
         session.add(deck)
         session.flush()
     elif data.description and mode == "update":
         deck.description = data.description
+    if data.glossary and mode == "update":
+        deck.glossary = data.glossary.to_json()
 
     _merge_personas(deck, data.personas)
     existing: dict[str, Card | None] = {
@@ -280,7 +294,7 @@ class _NewCards:
         self.when = now
         self.next_id = (session.scalar(select(func.max(Card.id))) or 0) + 1
         self.cards: list[tuple[Any, ...]] = []
-        self.key_points: list[tuple[int, int, str, str]] = []
+        self.key_points: list[tuple[int, int, str, str, str]] = []
         self.tags: list[tuple[int, str]] = []
 
     def add(
@@ -303,7 +317,8 @@ class _NewCards:
             )
         )  # fmt: skip
         self.key_points.extend(
-            (card_id, i, k.label, _json_list(k.alternatives)) for i, k in enumerate(item.key_points)
+            (card_id, i, k.label, _json_list(k.alternatives), _json_list(k.rejected))
+            for i, k in enumerate(item.key_points)
         )
         self.tags.extend((card_id, name) for name in sorted(set(item.tags)))
 
@@ -316,8 +331,8 @@ class _NewCards:
         conn.exec_driver_sql(f"INSERT INTO card ({columns}) VALUES ({marks})", self.cards)
         if self.key_points:
             conn.exec_driver_sql(
-                "INSERT INTO key_point (card_id, position, label, alternatives) "
-                "VALUES (?, ?, ?, ?)",
+                "INSERT INTO key_point (card_id, position, label, alternatives, rejected) "
+                "VALUES (?, ?, ?, ?, ?)",
                 self.key_points,
             )
         if self.tags:
@@ -361,8 +376,10 @@ def _merge_personas(deck: Deck, personas: list[PersonaData]) -> None:
 
 def _apply(session: Session, card: Card, item: CardData, tags: dict[str, Tag]) -> bool:
     """Copy ``item``'s content onto ``card``; True when anything changed."""
-    wanted_points = [(k.label, list(k.alternatives)) for k in item.key_points]
-    current_points = [(k.label, list(k.alternatives)) for k in card.key_points]
+    wanted_points = _merged_points(item.key_points, card.key_points)
+    current_points = [
+        (k.label, list(k.alternatives), list(k.rejected or [])) for k in card.key_points
+    ]
     wanted_tags = sorted(set(item.tags))
     current_tags = sorted(t.name for t in card.tags)
     fields = {
@@ -382,12 +399,32 @@ def _apply(session: Session, card: Card, item: CardData, tags: dict[str, Tag]) -
         setattr(card, key, value)
     if wanted_points != current_points:
         card.key_points = [
-            KeyPointRow(position=i, label=label, alternatives=alts)
-            for i, (label, alts) in enumerate(wanted_points)
+            KeyPointRow(position=i, label=label, alternatives=alts, rejected=rejected)
+            for i, (label, alts, rejected) in enumerate(wanted_points)
         ]
     if wanted_tags != current_tags:
         card.tags = [_tag(session, name, tags) for name in wanted_tags]
     return True
+
+
+def _merged_points(
+    incoming: list[KeyPoint], current: list[KeyPointRow]
+) -> list[tuple[str, list[str], list[str]]]:
+    """The file's key points, keeping what the user taught a point of the same label
+    (alternatives they added, phrases they rejected): an update of a deck, the built-in
+    one included, must not undo the user's corrections."""
+    taught = {k.label: (list(k.alternatives), list(k.rejected or [])) for k in current}
+    merged = []
+    for point in incoming:
+        alternatives, rejected = taught.get(point.label, ([], []))
+        merged.append(
+            (
+                point.label,
+                list(dict.fromkeys([*point.alternatives, *alternatives])),
+                list(dict.fromkeys([*point.rejected, *rejected])),
+            )
+        )
+    return merged
 
 
 def _tag(session: Session, name: str, cache: dict[str, Tag]) -> Tag:

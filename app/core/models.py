@@ -85,6 +85,8 @@ class Deck(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
+    # deckdata.Glossary.to_json(): terms, acronyms, mishearings and options (0004).
+    glossary: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     # Set for decks that ship with Parley; re-seeding finds them by this key.
     builtin_key: Mapped[str | None] = mapped_column(String(100), unique=True)
     source_hash: Mapped[str | None] = mapped_column(String(64))
@@ -179,6 +181,8 @@ class KeyPointRow(Base):
     position: Mapped[int] = mapped_column(default=0)
     label: Mapped[str] = mapped_column(Text)
     alternatives: Mapped[list[str]] = mapped_column(default=list)
+    # Phrases the user said do not make this point (0004).
+    rejected: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
 
     card: Mapped[Card] = relationship(back_populates="key_points")
 

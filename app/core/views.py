@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from app.core.deckdata import KeyPoint, PersonaData
+from app.core.deckdata import Glossary, KeyPoint, PersonaData
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class CardView:
     due: datetime | None = None
     is_new: bool = True
     fsrs_state: dict[str, Any] | None = None
+    glossary: Glossary = field(default_factory=Glossary)  # the deck's
 
     def to_json(self) -> dict[str, Any]:
         flash = self.kind == "flashcard"
@@ -46,7 +47,9 @@ class CardView:
             "key_points": None
             if flash
             else [
-                {"label": k.label, "alternatives": list(k.alternatives)} for k in self.key_points
+                {"label": k.label, "alternatives": list(k.alternatives)}
+                | ({"rejected": list(k.rejected)} if k.rejected else {})
+                for k in self.key_points
             ],
             "tags": list(self.tags),
         }

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
 from app.core.attempts import AttemptData, record_attempt
 from app.core.errors import KnownError
 from app.core.views import CardView
-from app.scoring import ScoreResult, TimedWord, score_answer
+from app.scoring import ScoreResult, TimedWord, score_answer, suggest_rating
 from app.speech.recognizer import Hints, Transcript
 
 TYPED = "typed"  # the engine label of an answer that was written, not spoken
@@ -113,9 +113,10 @@ class RehearsalFlow:
 
 
 def card_hints(card: CardView) -> Hints:
-    """Words the answer to ``card`` is likely to contain: its key points' labels and
-    alternatives, then the deck's glossary terms."""
-    vocabulary = [kp.label for kp in card.key_points]
+    """Words the answer to ``card`` is likely to contain: the deck's glossary terms,
+    then its key points' labels and alternatives."""
+    vocabulary = list(card.glossary.terms)
+    vocabulary += [kp.label for kp in card.key_points]
     vocabulary += [alt for kp in card.key_points for alt in kp.alternatives]
     return Hints(tuple(dict.fromkeys(vocabulary)))
 
@@ -126,7 +127,9 @@ def score(
     words: Sequence[TimedWord] | None = None,
     duration_s: float | None = None,
 ) -> ScoreResult:
-    return score_answer(text, card.key_points, words=words, duration_s=duration_s)
+    return score_answer(
+        text, card.key_points, words=words, duration_s=duration_s, glossary=card.glossary
+    )
 
 
 def score_transcript(card: CardView, transcript: Transcript, wav_path: str | None) -> Answer:
@@ -174,6 +177,20 @@ def score_and_record(
     if save:
         answer.attempt_id = record_attempt(session, card.id, attempt_data(answer))
     return answer
+
+
+def rescore(answer: Answer, card: CardView) -> Answer:
+    """The same answer scored again against ``card`` as it is now (after the user taught
+    a key point a phrase, or took one back)."""
+    old = answer.result
+    result = score(card, old.transcript)
+    # Pace, fillers and pauses came from the recording's timing, which has not changed.
+    result = replace(
+        result,
+        delivery=old.delivery,
+        suggested_rating=suggest_rating(result.coverage, old.delivery),
+    )
+    return replace(answer, card=card, result=result)
 
 
 class NothingHeardError(KnownError):

@@ -37,6 +37,7 @@ from app.ui.result_panel import ResultPanel
 from app.ui.widgets import Banner, EndPanel, LevelMeter, card_frame, subtle, title
 
 if TYPE_CHECKING:
+    from app.core.teaching import Lesson
     from app.speech.capture import Recorder
     from app.speech.engines import EngineChoice
     from app.speech.playback import Player
@@ -75,6 +76,8 @@ class RehearsalPage(QWidget):
         self._player: Player | None = None
         self._speaker: Speaker | None = None
         self._record_after_playback = False
+        # Corrections of verdicts in this rehearsal, newest last, for Ctrl+Z.
+        self._lessons: list[tuple[Lesson, Answer]] = []
         self._elapsed = QElapsedTimer()
         self._clock = QTimer(self)
         self._clock.setInterval(200)
@@ -165,6 +168,7 @@ class RehearsalPage(QWidget):
         self.result_panel.rating_chosen.connect(self.rate)
         self.result_panel.play_model_requested.connect(self.play_model_answer)
         self.result_panel.play_recording_requested.connect(self.play_recording)
+        self.result_panel.flip_requested.connect(self.flip_verdict)
         self.stages.addWidget(self.result_panel)
         self.stages.addWidget(self._build_done_stage())
 
@@ -251,6 +255,8 @@ class RehearsalPage(QWidget):
             ("4", lambda: self.rate(4)),
             ("F", self.hands_free.toggle),
             ("Escape", self.leave),
+            ("Ctrl+Z", self.undo_correction),
+            *((f"Ctrl+{n}", lambda n=n: self.flip_verdict(n - 1)) for n in range(1, 10)),
         ):
             shortcut = QShortcut(QKeySequence(key), self)
             # Window-wide while this page is shown (hidden pages never match), so focus on
@@ -596,13 +602,109 @@ class RehearsalPage(QWidget):
     def _show_result(self, answer: Answer) -> None:
         if not self.flow.show(answer):
             return
-        self.result_panel.show_result(
-            answer.result, answer.card.model_answer, bool(answer.wav_path), answer.engine
-        )
+        self._render_result(answer)
         self.result_panel.rating_buttons[answer.result.suggested_rating].setFocus()
         self.result_shown.emit()
         if self.hands_free.isChecked():
-            self._start_countdown()
+            if answer.result.confident:
+                self._start_countdown()
+            else:
+                self.result_panel.countdown.setText(
+                    "Hands-free is waiting: some verdicts are unsure. Check them, then "
+                    "press Enter or 1–4."
+                )
+
+    def _render_result(self, answer: Answer) -> None:
+        self.result_panel.show_result(
+            answer.result,
+            answer.card.model_answer,
+            bool(answer.wav_path),
+            answer.engine,
+            [kp.texts() for kp in answer.card.key_points],
+        )
+
+    # -- correcting a verdict ----------------------------------------------------------
+    def flip_verdict(self, index: int) -> None:
+        """The user says key point ``index`` was judged wrong: the phrase they used
+        becomes an alternative of it (or a rejected phrase), and the answer is scored
+        again. Ctrl+Z undoes it."""
+        answer = self.answer
+        if answer is None or self.flow.stage != Stage.RESULT:
+            return
+        if not 0 <= index < len(answer.result.key_points):
+            return
+        kp = answer.result.key_points[index]
+        counts = kp.verdict in ("missed", "contradicted")
+        said = kp.evidence if kp.verdict != "missed" else kp.closest
+        if said is None:
+            self.banner.show_message(
+                "Nothing in the answer came near this point, so there is no phrase to learn.",
+                "info",
+                timeout_ms=6000,
+            )
+            return
+        self._stop_countdown()
+        card_id, phrase, attempt_id = answer.card.id, said.text, answer.attempt_id
+
+        def write(s):  # type: ignore[no-untyped-def]
+            from app.core import teaching
+
+            lesson = teaching.teach(s, card_id, index, phrase, counts)
+            return lesson, teaching.current_card(s, card_id)
+
+        def written(done) -> None:  # type: ignore[no-untyped-def]
+            lesson, card = done
+            self._lessons.append((lesson, answer))
+            verb = "now counts for" if counts else "no longer counts for"
+            messages.info(f"“{phrase}” {verb} “{kp.label}”. Ctrl+Z to undo.")
+            self._rescored(card, attempt_id)
+
+        self.backend.db(write, written, changes=True)
+
+    def undo_correction(self) -> None:
+        if not self._lessons or self.flow.stage != Stage.RESULT:
+            return
+        lesson, before = self._lessons.pop()
+        if self.answer is None or before.card.id != self.answer.card.id:
+            return
+
+        def write(s):  # type: ignore[no-untyped-def]
+            from app.core import teaching
+
+            teaching.undo(s, lesson)
+            return teaching.current_card(s, lesson.card_id)
+
+        self.backend.db(write, lambda card: self._rescored(card, before.attempt_id), changes=True)
+        messages.info("Correction undone.")
+
+    def _rescored(self, card: CardView, attempt_id: int | None) -> None:
+        answer = self.answer
+        if answer is None or answer.card.id != card.id:
+            return
+        from app.rehearsal.session import attempt_data, rescore
+
+        def score():  # type: ignore[no-untyped-def]
+            return rescore(answer, card)
+
+        def scored(new: Answer) -> None:
+            if self.answer is not answer:
+                return
+            self.flow.answer = new
+            self._render_result(new)
+            self.result_shown.emit()
+            if attempt_id is not None:
+                data = attempt_data(new)
+
+                def store(s):  # type: ignore[no-untyped-def]
+                    from app.core import teaching
+
+                    teaching.rewrite_attempt(
+                        s, attempt_id, data.coverage, data.result, new.result.suggested_rating
+                    )
+
+                self.backend.db(store, changes=True)
+
+        self.backend.tasks.background(score, on_success=scored)
 
     # -- rating ------------------------------------------------------------------------
     def accept_suggested(self) -> None:

@@ -1,6 +1,10 @@
-"""The result of one rehearsal answer: coverage, key points met (highlighted in the
-transcript) and missed, delivery, the model answer, the user's recording, and the
-suggested rating with one-key accept or override."""
+"""The result of one rehearsal answer: coverage, each key point's verdict (met, partly,
+missed, contradicted) with its evidence highlighted in the transcript, a one-click (or
+Ctrl+number) correction of any verdict, delivery, the model answer, the user's
+recording, and the suggested rating with one-key accept or override.
+
+Deck text is shown as plain text everywhere; only the transcript, whose every piece is
+escaped here, is HTML (for the highlights)."""
 
 from __future__ import annotations
 
@@ -23,26 +27,42 @@ from app.core.scheduling import RATING_NAMES
 from app.ui.widgets import card_frame, subtle
 
 if TYPE_CHECKING:
-    from app.scoring.types import ScoreResult
+    from app.scoring.types import KeyPointResult, ScoreResult
 
 COMFORTABLE_WPM = (120, 160)
+
+
+# How each verdict is marked: a sign, its colour, and the highlight of its evidence.
+MARKS = {
+    "met": ("✔", "#3f9a5a", "#fff1a8"),
+    "partly": ("◐", "#c98a1a", "#fde2b0"),
+    "missed": ("✘", "#d9534f", ""),
+    "contradicted": ("⚠", "#b0306a", "#f6c6d8"),
+}
+FLIP_LABELS = {
+    "met": "Doesn't count",
+    "partly": "Doesn't count",
+    "missed": "Count it",
+    "contradicted": "Count it",
+}
 
 
 def highlighted_transcript(result: ScoreResult) -> str:
     """The transcript as HTML with each key point's evidence marked, escaped."""
     text = result.transcript
     spans = sorted(
-        (kp.evidence.start, kp.evidence.end, kp.label)
+        (kp.evidence.start, kp.evidence.end, kp.label, kp.verdict)
         for kp in result.key_points
-        if kp.met and kp.evidence is not None
+        if kp.verdict != "missed" and kp.evidence is not None
     )
     out, pos = [], 0
-    for start, end, label in spans:
+    for start, end, label, verdict in spans:
         if start < pos:  # overlapping evidence: the first mark already covers it
             continue
         out.append(html.escape(text[pos:start]))
         out.append(
-            f'<span style="background:#fff1a8;color:#222" title="{html.escape(label)}">'
+            f'<span style="background:{MARKS[verdict][2]};color:#222" '
+            f'title="{html.escape(label)} ({verdict})">'
             f"{html.escape(text[start:end])}</span>"
         )
         pos = end
@@ -73,10 +93,23 @@ def describe_delivery(result: ScoreResult) -> list[tuple[str, str]]:
     return rows
 
 
+def verdict_detail(kp: KeyPointResult, would_count: list[str]) -> str:
+    """The line under a key point: what was heard, or what would have counted."""
+    if kp.verdict == "contradicted" and kp.evidence is not None:
+        return f"You said: “{kp.evidence.text}” — {kp.reason or 'the opposite'}."
+    if kp.verdict in ("met", "partly") and kp.evidence is not None:
+        how = "close in meaning" if kp.method == "meaning" else "the deck's phrase"
+        return f"“{kp.evidence.text}” ({how})"
+    shown = "; ".join(f"“{w}”" for w in would_count[:3])
+    return f"Would have counted: {shown}" if shown else ""
+
+
 class ResultPanel(QWidget):
     rating_chosen = Signal(int)
     play_model_requested = Signal()
     play_recording_requested = Signal()
+    # The user says key point N's verdict is wrong (its index).
+    flip_requested = Signal(int)
 
     def __init__(self) -> None:
         super().__init__()
@@ -99,10 +132,13 @@ class ResultPanel(QWidget):
         left = card_frame()
         ll = QVBoxLayout(left)
         ll.addWidget(self._section("Key points"))
-        self.points_label = QLabel()
-        self.points_label.setWordWrap(True)
-        self.points_label.setTextFormat(Qt.TextFormat.RichText)
+        self.points_label = subtle()
+        self.points_label.setTextFormat(Qt.TextFormat.PlainText)
         ll.addWidget(self.points_label)
+        self.points_grid = QGridLayout()
+        self.points_grid.setColumnStretch(1, 1)
+        ll.addLayout(self.points_grid)
+        self.flip_buttons: list[QPushButton] = []
         ll.addWidget(self._section("What you said"))
         self.transcript = QTextBrowser()
         self.transcript.setOpenLinks(False)
@@ -155,7 +191,12 @@ class ResultPanel(QWidget):
         return label
 
     def show_result(
-        self, result: ScoreResult, model_answer: str, has_recording: bool, engine: str
+        self,
+        result: ScoreResult,
+        model_answer: str,
+        has_recording: bool,
+        engine: str,
+        would_count: list[list[str]] | None = None,
     ) -> None:
         self.result = result
         self.suggested = result.suggested_rating
@@ -163,16 +204,11 @@ class ResultPanel(QWidget):
         met = sum(1 for kp in result.key_points if kp.met)
         self.coverage_label.setText(f"{percent}% covered")
         self.coverage_bar.setValue(percent)
-        lines = []
-        for kp in result.key_points:
-            if kp.met:
-                lines.append(f'<span style="color:#3f9a5a">✔</span> {html.escape(kp.label)}')
-            else:
-                lines.append(
-                    f'<span style="color:#d9534f">✘</span> <b>{html.escape(kp.label)}</b>'
-                    " <i>(missed)</i>"
-                )
-        self.points_label.setText(f"{met} of {len(result.key_points)} met<br>" + "<br>".join(lines))
+        self.points_label.setText(
+            f"{met} of {len(result.key_points)} met — a verdict looks wrong? Flip it "
+            "(Ctrl+1…) and Parley learns the phrase; Ctrl+Z takes it back."
+        )
+        self._show_points(result, would_count or [[] for _ in result.key_points])
         self.transcript.setHtml(highlighted_transcript(result))
         while self.delivery_grid.count():
             item = self.delivery_grid.takeAt(0)
@@ -191,5 +227,33 @@ class ResultPanel(QWidget):
             button.setDefault(rating == self.suggested)
         self.countdown.setText("")
 
+    def _show_points(self, result: ScoreResult, would_count: list[list[str]]) -> None:
+        while self.points_grid.count():
+            item = self.points_grid.takeAt(0)
+            if item is not None and (widget := item.widget()) is not None:
+                widget.deleteLater()
+        self.flip_buttons = []
+        for row, (kp, phrases) in enumerate(zip(result.key_points, would_count, strict=False)):
+            sign, colour, _ = MARKS[kp.verdict]
+            mark = QLabel(sign)
+            mark.setStyleSheet(f"color:{colour}; font-weight:600")
+            mark.setToolTip(kp.verdict)
+            self.points_grid.addWidget(mark, 2 * row, 0)
+            title = QLabel(f"{kp.label} — {kp.verdict}" + ("" if kp.confident else " (unsure)"))
+            title.setTextFormat(Qt.TextFormat.PlainText)
+            title.setWordWrap(True)
+            self.points_grid.addWidget(title, 2 * row, 1)
+            flip = QPushButton(FLIP_LABELS[kp.verdict])
+            flip.setToolTip(f"This verdict is wrong (Ctrl+{row + 1})")
+            flip.clicked.connect(lambda _=False, i=row: self.flip_requested.emit(i))
+            self.points_grid.addWidget(flip, 2 * row, 2)
+            self.flip_buttons.append(flip)
+            detail = subtle(verdict_detail(kp, phrases))
+            detail.setTextFormat(Qt.TextFormat.PlainText)
+            self.points_grid.addWidget(detail, 2 * row + 1, 1, 1, 2)
+
     def key_point_states(self) -> dict[str, bool]:
         return {kp.label: kp.met for kp in self.result.key_points} if self.result else {}
+
+    def verdicts(self) -> list[str]:
+        return [kp.verdict for kp in self.result.key_points] if self.result else []

@@ -170,3 +170,36 @@ def test_a_huge_multi_line_field_names_its_card() -> None:
 def test_broken_json_names_the_line() -> None:
     with pytest.raises(DeckFormatError, match=r"deck\.json: line 2: is not valid JSON"):
         parse_native_json('{"format": "parley-deck",\n "version": 1 oops}', "deck.json")
+
+
+def test_a_glossary_and_rejected_phrases_survive_a_write_and_a_read(tmp_path: Path) -> None:
+    from app.core.deckdata import CardData, DeckData, Glossary, KeyPoint, PersonaData
+    from app.formats.native import read_native, write_native
+
+    deck = DeckData(
+        name="Queues",
+        glossary=Glossary(
+            terms=["Kafka", "dead-letter queue"],
+            acronyms={"DLQ": "dead letter queue"},
+            heard_as={"Kafka": ["cafca"]},
+            options=[["queue", "broker"], ["direct call", "HTTP call"]],
+        ),
+        personas=[PersonaData("lead")],
+        cards=[
+            CardData(
+                guid="q1",
+                kind="roleplay",
+                persona="lead",
+                question="Why a queue?",
+                model_answer="It absorbs spikes.",
+                key_points=[KeyPoint("absorbs spikes", ["absorbs spikes"], ["it is fast"])],
+            )
+        ],
+    )
+    path = tmp_path / "queues.toml"
+
+    write_native(deck, path)
+    back = read_native(path)
+
+    assert back.glossary == deck.glossary
+    assert back.cards[0].key_points[0].rejected == ["it is fast"]

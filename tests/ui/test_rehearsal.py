@@ -63,7 +63,7 @@ def test_an_off_topic_typed_answer_shows_what_was_missed(
         qtbot.keyClick(page.typed, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     states = page.result_panel.key_point_states()
     assert states and not any(states.values())
-    assert "missed" in page.result_panel.points_label.text()
+    assert set(page.result_panel.verdicts()) == {"missed"}
     assert page.result_panel.suggested == 1
 
 
@@ -116,3 +116,55 @@ def test_speaking_into_the_microphone_shows_coverage_and_the_key_points_met(
     assert panel.play_mine.isEnabled()
     # The transcript shows the evidence of met key points highlighted.
     assert "#fff1a8" in panel.transcript.toHtml()
+
+
+def test_a_user_flips_a_missed_point_to_met_and_the_card_learns_the_phrase(
+    qtbot: QtBot, quiet_window: MainWindow
+) -> None:
+    from app.core.deckdata import KeyPoint
+    from app.core.models import KeyPointRow
+    from app.scoring import score_answer
+
+    window = quiet_window
+    start_rehearsal(qtbot, window)
+    page = window.rehearsal
+    card = page.current
+    assert card is not None
+    answer = "Honestly I would start small, try it with one team, and see what they say."
+    qtbot.keyClick(page, Qt.Key.Key_T)
+    page.typed.insertPlainText(answer)
+    with qtbot.waitSignal(page.result_shown, timeout=20_000):
+        qtbot.keyClick(page.typed, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    panel = page.result_panel
+    assert panel.result is not None
+    index = next(
+        i for i, kp in enumerate(panel.result.key_points) if kp.verdict == "missed" and kp.closest
+    )
+    phrase = panel.result.key_points[index].closest.text  # type: ignore[union-attr]
+    assert panel.flip_buttons[index].text() == "Count it"
+
+    with qtbot.waitSignal(page.result_shown, timeout=20_000):
+        qtbot.mouseClick(panel.flip_buttons[index], Qt.MouseButton.LeftButton)
+
+    assert panel.verdicts()[index] == "met"
+    assert panel.result.coverage > 0
+    with window.backend.store().session() as s:
+        point = s.scalars(
+            select(KeyPointRow).where(
+                KeyPointRow.card_id == card.id, KeyPointRow.position == index
+            )
+        ).one()
+        assert phrase in point.alternatives
+        learned = list(point.alternatives)
+    # The same answer, scored again from the card as it is now stored, meets the point.
+    points = [KeyPoint(kp.label, list(kp.alternatives)) for kp in card.key_points]
+    points[index].alternatives = learned
+    again = score_answer(answer, points, glossary=card.glossary)
+    assert again.key_points[index].verdict == "met"
+
+    with qtbot.waitSignal(page.result_shown, timeout=20_000):
+        qtbot.keyClick(page, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert panel.verdicts()[index] == "missed"
+    with window.backend.store().session() as s:
+        point = s.get(KeyPointRow, point.id)
+        assert point is not None and phrase not in point.alternatives
