@@ -31,8 +31,14 @@ UNUSED_PLUGINS = re.compile(
 )
 # Qt's own translations: Parley's UI is English and installs no QTranslator.
 UNUSED_DATA = re.compile(r"PySide6/Qt/translations/")
-# Loaded with dlopen by path, so nothing lists them as DT_NEEDED.
-DLOPEN_ROOTS = re.compile(r"(^|/)(libvosk\.so|_soundfile_data/libsndfile[^/]*)$")
+# Loaded with dlopen by path, so nothing lists them as DT_NEEDED: libvosk (vosk's cffi),
+# libsndfile (soundfile's cffi), and onnxruntime's provider bridge, which its Python module
+# opens at start-up (without it onnxruntime warns "Init provider bridge failed").
+# (onnxruntime's libonnxruntime.so, 35 MB, is for programs using its C API: the Python
+# module carries the runtime itself, and nothing collects that library.)
+DLOPEN_ROOTS = re.compile(
+    r"(^|/)(libvosk\.so|_soundfile_data/libsndfile[^/]*|libonnxruntime_providers_shared\.so)$"
+)
 
 
 def _needed(path: str) -> list[str]:

@@ -84,3 +84,32 @@ def test_a_library_only_a_dropped_plugin_needed_goes_too() -> None:
     names = [dest for dest, _src, _kind in binaries]
     assert names == [QT + "platforms/libqoffscreen.so", "libQt6Gui.so.6", "libQt6Core.so.6"]
     assert kept_datas == []
+
+
+@pytest.mark.parametrize(
+    "dest",
+    [
+        "vosk/libvosk.so",
+        "_soundfile_data/libsndfile_x86_64.so",
+        "onnxruntime/capi/libonnxruntime_providers_shared.so",
+    ],
+)
+def test_libraries_opened_by_path_are_kept_as_roots(dest: str) -> None:
+    assert load_prune().DLOPEN_ROOTS.search(dest)
+
+
+def test_whispers_libraries_stay_with_the_extension_that_links_them() -> None:
+    # ctranslate2/_ext links libctranslate2, which links libgomp: both come from the
+    # wheel's ctranslate2.libs and must survive the pruning.
+    if shutil.which("readelf") is None:
+        pytest.skip("readelf (binutils) is not installed")
+    spec = importlib.util.find_spec("ctranslate2")
+    assert spec is not None and spec.submodule_search_locations
+    package = Path(next(iter(spec.submodule_search_locations)))
+    ext = next(package.glob("_ext.cpython-*.so"))
+    libs = sorted((package.parent / "ctranslate2.libs").glob("lib*.so*"))
+    assert {p.name.split("-")[0] for p in libs} == {"libctranslate2", "libgomp"}
+    entries = [(f"ctranslate2/{ext.name}", str(ext), "EXTENSION")]
+    entries += [(f"ctranslate2.libs/{p.name}", str(p), "BINARY") for p in libs]
+    binaries, _ = load_prune().prune(entries, [], log=lambda _msg: None)
+    assert sorted(dest for dest, _src, _kind in binaries) == sorted(d for d, _s, _k in entries)

@@ -1,4 +1,4 @@
-"""Parley works with the network gone: a first run without a Vosk model, studying,
+"""Parley works with the network gone: a first run with only the built-in Whisper model, studying,
 importing and exporting never open a connection or look up a host name.
 
 The GUI rehearsal flow is covered by the UI's tests with the same ``no_network`` fixture.
@@ -109,7 +109,8 @@ def test_speech_without_a_vosk_model_stays_offline(
     run(capsys, "models", "list", "--json")
     transcript = json.loads(run(capsys, "transcribe", str(wav), "--json"))
     assert transcript["text"]
-    card = json.loads(run(capsys, "cards", "--deck", DECK, "--json"))[0]
+    cards = json.loads(run(capsys, "cards", "--deck", DECK, "--json"))
+    card = next(c for c in cards if c["kind"] == "roleplay")  # only role-plays are scored
     scored = json.loads(
         run(capsys, "score", str(card["id"]), "--text", "retrieval grounds answers", "--json")
     )
