@@ -271,6 +271,9 @@ def deck_stats(
             select(Attempt, Card.persona_key, Card.question)
             .join(Card, Card.id == Attempt.card_id)
             .where(Card.deck_id == deck.id)
+            # An attempt with no words (saved by an older Parley) says nothing about
+            # coverage or pace; such attempts are no longer saved at all.
+            .where(func.trim(Attempt.transcript) != "")
             .order_by(Attempt.created_at, Attempt.id)
         )
     ]

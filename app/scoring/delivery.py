@@ -57,6 +57,7 @@ _YOU_KNOW_LITERAL_AFTER = frozenset(
 _I_MEAN_LITERAL_BEFORE = frozenset(words("what which that if do not"))
 _I_MEAN_LITERAL_AFTER = frozenset(words("it that to what"))
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_CLAUSE_OPENERS = frozenset(words("so and but well um uh okay ok yeah"))
 
 
 def analyse_delivery(
@@ -177,8 +178,11 @@ def _is_filler(
             return False  # "it is like a library": a comparison
         # "tools like retrieval": between two content words it means "such as".
         return not (_content(prev) and _content(after))
-    if name in ("kind of", "sort of"):
-        return _hedging_kind_of(texts, i)
+    if name in ("actually", "basically"):
+        # Opening a clause ("So basically we...", "Actually, ...") they fill; inside one
+        # ("it actually changes the model") they carry meaning.
+        before = transcript[: tokens[i].start].rstrip()
+        return not before or before[-1] in ".,;:!?—-" or prev in _CLAUSE_OPENERS
     if name == "you know":
         return prev not in _YOU_KNOW_LITERAL_BEFORE and after not in _YOU_KNOW_LITERAL_AFTER
     if name == "I mean":

@@ -207,8 +207,7 @@ GOOD_SIDE: dict[str, int] = {
 FILLER_PHRASES: dict[str, tuple[str, ...]] = {
     "you know": ("you", "know"),
     "I mean": ("i", "mean"),
-    "sort of": ("sort", "of"),
-    "kind of": ("kind", "of"),
+    # "kind of" and "sort of" are hedges ("it kind of works"), counted once, as hedges.
     "basically": ("basically",),
     "actually": ("actually",),
     "like": ("like",),

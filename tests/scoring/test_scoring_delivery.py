@@ -66,9 +66,10 @@ def test_like_set_off_by_commas_is_a_filler() -> None:
 
 
 def test_kind_of_names_a_kind_or_hedges() -> None:
-    assert count_fillers("what kind of model do we need") == {}
-    assert count_fillers("that sort of thing is common") == {}
-    assert count_fillers("it's kind of slow and sort of expensive") == {"kind of": 1, "sort of": 1}
+    assert count_hedges(tokenize("what kind of model do we need")) == {}
+    assert count_hedges(tokenize("that sort of thing is common")) == {}
+    said = tokenize("it's kind of slow and sort of expensive")
+    assert count_hedges(said) == {"kind of": 1, "sort of": 1}
 
 
 def test_you_know_and_i_mean_as_real_words_are_not_fillers() -> None:
@@ -136,3 +137,21 @@ def test_without_a_duration_the_words_give_the_length() -> None:
     delivery = analyse_delivery("", words)
     assert delivery.duration_s == 2.0
     assert delivery.fillers == {"um": 1}
+
+
+def test_actually_and_basically_are_fillers_only_where_they_fill() -> None:
+    from app.scoring.delivery import count_fillers
+
+    assert count_fillers("It actually changes the weights.") == {}
+    assert count_fillers("So basically we search the documents first.") == {"basically": 1}
+    assert count_fillers("Actually, it depends on the documents.") == {"actually": 1}
+
+
+def test_a_phrase_is_never_counted_as_filler_and_hedge_at_once() -> None:
+    from app.scoring.delivery import count_fillers, count_hedges
+    from app.scoring.normalize import tokenize
+
+    said = "It kind of works, and it sort of scales."
+    fillers, hedges = count_fillers(said), count_hedges(tokenize(said))
+    assert hedges == {"kind of": 1, "sort of": 1}
+    assert not set(fillers) & set(hedges)
