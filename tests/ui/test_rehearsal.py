@@ -150,9 +150,7 @@ def test_a_user_flips_a_missed_point_to_met_and_the_card_learns_the_phrase(
     assert panel.result.coverage > 0
     with window.backend.store().session() as s:
         point = s.scalars(
-            select(KeyPointRow).where(
-                KeyPointRow.card_id == card.id, KeyPointRow.position == index
-            )
+            select(KeyPointRow).where(KeyPointRow.card_id == card.id, KeyPointRow.position == index)
         ).one()
         assert phrase in point.alternatives
         learned = list(point.alternatives)
