@@ -35,6 +35,7 @@ from transcripts import heard
 pytestmark = [pytest.mark.slow, pytest.mark.pulse]
 REPO = Path(__file__).resolve().parents[2]
 ANSWER = "We store the documents in a vector database and retrieve the closest chunks."
+SAID = {"store", "documents", "vector", "database", "retrieve", "closest", "chunks"}
 
 
 def record(
@@ -85,7 +86,8 @@ def test_an_answer_is_transcribed_while_spoken_and_saved(
     transcript, wav = record(qtbot, pulse_mic, recorder, whisper(), flite_wav(ANSWER, "slt"))
 
     assert transcript.engine == "whisper"
-    assert {"documents", "database", "closest"} <= heard(transcript.text), transcript.text
+    # tiny.en on a synthetic voice may mishear a word or two; most must come through.
+    assert len(SAID & heard(transcript.text)) >= 4, transcript.text
     assert transcript.words and all(w.end >= w.start for w in transcript.words)
     assert max(levels) > 0.2 and min(levels) < 0.05  # speech and the silence around it
     assert captions and "documents" in heard(" ".join(captions))
@@ -113,7 +115,7 @@ def test_a_device_without_16k_mono_is_captured_in_its_own_format_and_converted(
         qtbot, pulse_mic, Recorder(data_dir), whisper(), flite_wav(ANSWER, "slt")
     )
 
-    assert {"documents", "database"} <= heard(transcript.text), transcript.text
+    assert len(SAID & heard(transcript.text)) >= 4, transcript.text
     with wave.open(str(wav)) as saved:
         assert (saved.getframerate(), saved.getnchannels()) == (16000, 1)
 
