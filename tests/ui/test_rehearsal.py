@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.core.models import Attempt, ReviewLog
 from app.ui.main_window import MainWindow
+from app.ui.rehearsal import RehearsalPage
 
 DECK = "RAG vs Fine-Tuning"
 
@@ -20,7 +21,15 @@ def start_rehearsal(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: page.engine_choice is not None, timeout=30_000)
 
 
-def test_typing_the_model_answer_covers_every_key_point_and_feeds_the_schedule(
+def type_answer(qtbot: QtBot, page: RehearsalPage, text: str) -> None:
+    """T, the answer (pasted: QTest types ASCII only), Ctrl+Enter; waits for the result."""
+    qtbot.keyClick(page, Qt.Key.Key_T)
+    page.typed.insertPlainText(text)
+    with qtbot.waitSignal(page.result_shown, timeout=20_000):
+        qtbot.keyClick(page.typed, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_a_typed_answer_is_scored_stored_and_feeds_the_schedule(
     qtbot: QtBot, quiet_window: MainWindow
 ) -> None:
     window = quiet_window
@@ -30,15 +39,16 @@ def test_typing_the_model_answer_covers_every_key_point_and_feeds_the_schedule(
     assert card is not None and page.question.text().strip("“”") == card.question
     assert page.persona_name.text() and page.persona_cares.text()
 
-    qtbot.keyClick(page, Qt.Key.Key_T)
-    assert page.stages.currentIndex() == 1
-    page.typed.insertPlainText(card.model_answer)  # pasted: QTest types ASCII only
-    with qtbot.waitSignal(page.result_shown, timeout=20_000):
-        qtbot.keyClick(page.typed, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    type_answer(
+        qtbot,
+        page,
+        "We would look the facts up in our own documents every time someone asks, and "
+        "only train the model for how it should sound.",
+    )
     panel = page.result_panel
-    assert panel.coverage_label.text() == "100% covered"
-    assert all(panel.key_point_states().values())
-    assert len(panel.key_point_states()) == len(card.key_points)
+    assert panel.result is not None
+    assert panel.coverage_label.text() == f"{round(panel.result.coverage * 100)}% covered"
+    assert len(panel.verdicts()) == len(card.key_points)
     assert not panel.play_mine.isEnabled()  # a typed answer has no recording
 
     with qtbot.waitSignal(page.question_shown, timeout=10_000):
@@ -47,7 +57,7 @@ def test_typing_the_model_answer_covers_every_key_point_and_feeds_the_schedule(
     with window.backend.store().session() as s:
         attempt = s.scalars(select(Attempt).where(Attempt.card_id == card.id)).one()
         review = s.scalars(select(ReviewLog).where(ReviewLog.card_id == card.id)).one()
-    assert attempt.engine == "typed" and attempt.coverage == 1.0
+    assert attempt.engine == "typed" and attempt.coverage == panel.result.coverage
     assert review.attempt_id == attempt.id and review.rating == attempt.rating
 
 
@@ -57,10 +67,7 @@ def test_an_off_topic_typed_answer_shows_what_was_missed(
     window = quiet_window
     start_rehearsal(qtbot, window)
     page = window.rehearsal
-    qtbot.keyClick(page, Qt.Key.Key_T)
-    qtbot.keyClicks(page.typed, "We should order pizza for the team lunch on Friday.")
-    with qtbot.waitSignal(page.result_shown, timeout=20_000):
-        qtbot.keyClick(page.typed, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    type_answer(qtbot, page, "We should order pizza for the team lunch on Friday.")
     states = page.result_panel.key_point_states()
     assert states and not any(states.values())
     assert set(page.result_panel.verdicts()) == {"missed"}
@@ -131,10 +138,7 @@ def test_a_user_flips_a_missed_point_to_met_and_the_card_learns_the_phrase(
     card = page.current
     assert card is not None
     answer = "Honestly I would start small, try it with one team, and see what they say."
-    qtbot.keyClick(page, Qt.Key.Key_T)
-    page.typed.insertPlainText(answer)
-    with qtbot.waitSignal(page.result_shown, timeout=20_000):
-        qtbot.keyClick(page.typed, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    type_answer(qtbot, page, answer)
     panel = page.result_panel
     assert panel.result is not None
     index = next(
