@@ -2,12 +2,21 @@
 
 ``prepare_import`` parses the file into ``DeckData`` with its media staged in a private
 folder inside the data dir (so a preview can show it before anything changes);
-``commit_import`` puts the cards in within one transaction and only after that commits
-moves the media into place. Any failure leaves the collection exactly as it was.
+``commit_import`` first puts the media into the data dir's ``media/`` folder, then writes
+the cards in one transaction, so a committed card never names a file that is not there;
+if the transaction fails, the files it brought are taken out again. Any failure leaves
+the collection exactly as it was.
+
+Media files are shared by every deck in one folder, by name, and a name is never given
+to two different files: a staged file whose name is taken by a file with other bytes is
+stored as ``<stem>-<sha256 prefix><ext>`` and the cards that play it are pointed at that
+name. Files are linked into place, which fails rather than replaces when the name exists.
 """
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import os
 import shutil
 import tempfile
@@ -48,7 +57,7 @@ def prepare_import(
     if not path.is_file():
         raise DeckFormatError(path, "no such file" if not path.exists() else "not a file")
     data_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".import-", dir=data_dir))
+    staging = Path(tempfile.mkdtemp(prefix=f".import-{os.getpid()}-", dir=data_dir))
     try:
         data = read_deck(
             path, staging_dir=staging, with_scheduling=with_scheduling, mapping=mapping
@@ -68,9 +77,12 @@ def commit_import(
     progress: Progress | None = None,
 ) -> ImportSummary:
     """Write a prepared import; the staging folder is removed whatever happens."""
+    placed: list[Path] = []
     try:
+        renamed = place_media(prepared.data.media_files, media_dir(store.data_dir), placed)
+        point_cards_at(prepared.data, renamed)
         with store.session() as session:
-            summary = import_deck(
+            return import_deck(
                 session,
                 prepared.data,
                 deck_name=deck_name,
@@ -78,14 +90,85 @@ def commit_import(
                 with_scheduling=prepared.with_scheduling,
                 progress=progress,
             )
-        target = media_dir(store.data_dir)
-        if prepared.data.media_files:
-            target.mkdir(parents=True, exist_ok=True)
-        for name, staged in prepared.data.media_files.items():
-            os.replace(staged, target / name)
-        return summary
+    except BaseException:
+        for path in placed:  # nothing committed refers to them
+            path.unlink(missing_ok=True)
+        raise
     finally:
         prepared.discard()
+
+
+def place_media(staged: dict[str, Path], folder: Path, placed: list[Path]) -> dict[str, str]:
+    """Put each staged file into ``folder`` under its own name, or under a name derived
+    from its content when that name holds other bytes; never replaces a file. Returns
+    {original name: stored name} for the files that had to be renamed, and appends each
+    file it created to ``placed`` (an identical file already there is simply reused)."""
+    if staged:
+        folder.mkdir(parents=True, exist_ok=True)
+    renamed: dict[str, str] = {}
+    for name, source in staged.items():
+        digest = file_digest(source)
+        for candidate in candidate_names(name, digest):
+            target = folder / candidate
+            if _link_new(source, target):
+                placed.append(target)
+                break
+            if target.is_file() and file_digest(target) == digest:
+                break  # the same bytes are already there, under this name
+        else:  # pragma: no cover - every candidate name is taken by other bytes
+            raise OSError(errno.EEXIST, "no free media file name", str(folder / name))
+        if candidate != name:
+            renamed[name] = candidate
+    return renamed
+
+
+def point_cards_at(data: DeckData, renamed: dict[str, str]) -> None:
+    """Rewrite the cards' media references (and the staged files' keys) to stored names."""
+    if not renamed:
+        return
+    for card in data.cards:
+        card.media = [renamed.get(name, name) for name in card.media]
+    data.media_files = {renamed.get(n, n): path for n, path in data.media_files.items()}
+
+
+def candidate_names(name: str, digest: str) -> list[str]:
+    """The name itself, then ``<stem>-<digest prefix><ext>`` with ever longer prefixes;
+    every one at most 255 bytes, as file systems allow."""
+    stem, ext = os.path.splitext(name)
+    out = [name]
+    for width in (12, 24, 64):
+        tail = f"-{digest[:width]}{ext}"
+        room = 255 - len(tail.encode("utf-8"))
+        short = stem.encode("utf-8")[:room].decode("utf-8", "ignore")
+        out.append(f"{short}{tail}")
+    return list(dict.fromkeys(out))
+
+
+def file_digest(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _link_new(source: Path, target: Path) -> bool:
+    """Create ``target`` with ``source``'s bytes unless it exists; True when created."""
+    try:
+        os.link(source, target)
+        return True
+    except FileExistsError:
+        return False
+    except OSError:
+        pass  # a file system without hard links: copy, still refusing an existing name
+    try:
+        with source.open("rb") as src, target.open("xb") as dst:
+            shutil.copyfileobj(src, dst)
+            dst.flush()
+            os.fsync(dst.fileno())
+    except FileExistsError:
+        return False
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    return True
 
 
 def import_path(
