@@ -11,7 +11,7 @@ from sqlalchemy import Engine, create_engine, event
 
 from app.core.errors import KnownError
 
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 
 
 def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:

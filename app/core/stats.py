@@ -32,10 +32,10 @@ from typing import Any
 from sqlalchemy import Integer, case, cast, func, select
 from sqlalchemy.orm import Session
 
+from app.core.attempts import recording_of
 from app.core.decks import find_deck
 from app.core.errors import NotFoundError
 from app.core.models import Attempt, Card, KeyPointRow, ReviewLog
-from app.core.paths import recordings_dir
 
 PASSING_RATINGS = (3, 4)  # Good, Easy
 WPM_COMFORT = (120.0, 160.0)  # a comfortable speaking pace for explanations
@@ -554,18 +554,10 @@ class CardHistory:
         }
 
 
-def _recording(path: str | None, data_dir: Path | None) -> Path | None:
-    if not path:
-        return None
-    candidate = Path(path)
-    if not candidate.is_absolute() and data_dir is not None:
-        candidate = recordings_dir(data_dir) / candidate
-    return candidate if candidate.is_file() else None
-
-
 def card_history(session: Session, card_id: int, data_dir: Path | None = None) -> CardHistory:
     """Each attempt at one role-play with its transcript, scores and recording (if the
-    file still exists; relative paths are inside the data dir's recordings folder)."""
+    file still exists; stored paths are resolved against ``data_dir``, by default the
+    folder of the collection itself)."""
     card = session.get(Card, card_id)
     if card is None:
         raise NotFoundError(f"no card with id {card_id}")
@@ -595,7 +587,7 @@ def card_history(session: Session, card_id: int, data_dir: Path | None = None) -
                 duration_s=a.duration_s,
                 rating=a.rating,
                 engine=a.engine,
-                audio_path=_recording(a.audio_path, data_dir),
+                audio_path=recording_of(session, a, data_dir),
             )
         )
     return CardHistory(card.id, card.persona_key, card.question, labels, tuple(records))
