@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.core.decks import import_deck
 from app.core.models import Deck
+from app.core.sweep import sweep_stale
 
 BUILTIN_DECKS = {"rag-vs-fine-tuning": "rag-vs-fine-tuning.toml"}
 
@@ -25,8 +26,14 @@ def builtin_deck_path(key: str) -> Path:
 
 
 def seed_builtin_decks(session: Session, data_dir: Path | None = None) -> list[str]:
-    """Seed or refresh every built-in deck; returns the keys that were (re)seeded."""
+    """Seed or refresh every built-in deck; returns the keys that were (re)seeded.
+
+    Seeding is the one step every opening of the collection by the app or the CLI runs,
+    so the data dir's stale temporaries (see ``sweep``) are cleared here too."""
     from app.formats.native import read_native
+
+    if data_dir is not None:
+        sweep_stale(data_dir)
 
     seeded = []
     for key in BUILTIN_DECKS:
