@@ -26,7 +26,7 @@ from pathlib import Path
 
 from app.core.deckdata import DeckData, ImportMode
 from app.core.decks import import_deck
-from app.core.errors import DeckFormatError
+from app.core.errors import DeckFormatError, KnownError
 from app.core.paths import media_dir
 from app.core.store import Store
 from app.core.views import ImportSummary
@@ -79,7 +79,14 @@ def commit_import(
     """Write a prepared import; the staging folder is removed whatever happens."""
     placed: list[Path] = []
     try:
-        renamed = place_media(prepared.data.media_files, media_dir(store.data_dir), placed)
+        folder = media_dir(store.data_dir)
+        try:
+            renamed = place_media(prepared.data.media_files, folder, placed)
+        except OSError as exc:
+            raise KnownError(
+                f"{exc.filename or folder}: cannot store the deck's media "
+                f"({exc.strerror or exc}); nothing was imported"
+            ) from exc
         point_cards_at(prepared.data, renamed)
         with store.session() as session:
             return import_deck(

@@ -12,6 +12,7 @@ import pytest
 
 from app.core import importing, services
 from app.core.deckdata import CardData, DeckData
+from app.core.errors import KnownError
 from app.core.exporting import export_to_file
 from app.core.importing import commit_import, import_path, prepare_import
 from app.core.paths import DB_FILENAME, media_dir
@@ -144,7 +145,7 @@ def test_a_failure_while_media_are_moved_in_commits_no_card(
         return real_link(source, target)
 
     monkeypatch.setattr(importing, "_link_new", disk_full_on_the_second)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(KnownError, match=r"cannot store the deck's media \(No space left"):
         commit_import(store, prepared)
 
     assert card_count(store.data_dir, "Numbers") == 0
