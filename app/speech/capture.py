@@ -132,6 +132,7 @@ class _WorkerSignals(QObject):
 
     level = Signal(float)
     partial = Signal(str)
+    settled = Signal(str)
     finished = Signal(object, str)
     failed = Signal(str)
     speech_ended = Signal()
@@ -141,7 +142,8 @@ class Recorder(QObject):
     """Records one answer at a time into a fresh recogniser.
 
     Signals (always on the GUI thread): ``level(float 0..1)`` per chunk, ``partial(str)``
-    when the live transcript changes, ``finished(Transcript, wav_path)`` after ``stop()``,
+    when the live transcript changes, ``settled(str)`` when the start of the answer that
+    can no longer change grows, ``finished(Transcript, wav_path)`` after ``stop()``,
     ``speech_ended()`` once, when ``end_silence_s`` of silence has followed speech (the
     caller decides whether that stops the recording), and ``failed(str)`` for problems
     during the recording. ``start()`` raises ``NoInputDeviceError`` at once when there
@@ -151,6 +153,7 @@ class Recorder(QObject):
 
     level = Signal(float)
     partial = Signal(str)
+    settled = Signal(str)
     finished = Signal(object, str)
     failed = Signal(str)
     speech_ended = Signal()
@@ -166,6 +169,7 @@ class Recorder(QObject):
         queued = Qt.ConnectionType.QueuedConnection
         self._signals.level.connect(self.level, queued)
         self._signals.partial.connect(self.partial, queued)
+        self._signals.settled.connect(self.settled, queued)
         self._signals.finished.connect(self._on_finished, queued)
         self._signals.failed.connect(self._on_failed, queued)
         self._signals.speech_ended.connect(self.speech_ended, queued)
@@ -270,7 +274,7 @@ class Recorder(QObject):
         try:
             recognizer.start()  # may wait for a model to load; audio queues meanwhile
             pcm = bytearray()
-            shown = ""
+            shown = settled = ""
             ended = False
             while (data := chunks.get()) is not None:
                 chunk = converter.convert(data) if converter else data
@@ -281,6 +285,10 @@ class Recorder(QObject):
                 if text != shown:
                     shown = text
                     self._signals.partial.emit(text)
+                now_settled = recognizer.settled()
+                if len(now_settled) > len(settled):
+                    settled = now_settled
+                    self._signals.settled.emit(settled)
                 silence = recognizer.speech.silence_after_speech()
                 if end_silence_s is not None and not ended and silence >= end_silence_s:
                     ended = True

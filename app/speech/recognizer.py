@@ -2,7 +2,8 @@
 
 A recogniser serves exactly one recording: ``start()``, then ``accept()`` 16 kHz mono
 int16 chunks as they arrive, ``partial()`` whenever a live caption is wanted, and
-``finish()`` once for the ``Transcript``. Engines may be slow to load, so ``start()`` is
+``finish()`` once for the ``Transcript``; ``settled()`` tells the part of the answer that
+can no longer change. Engines may be slow to load, so ``start()`` is
 where the heavy lifting happens and callers run it off the GUI thread. Every recording
 also runs through voice activity detection (``speech``), whatever the engine: it tells
 when the speaker has finished and whether anyone spoke at all. A new engine is one
@@ -89,6 +90,16 @@ class Recognizer(abc.ABC):
         if not self._started or self._finished:
             return ""
         return self._partial()
+
+    def settled(self) -> str:
+        """The start of the answer that will not change any more, as far as it is known:
+        what may be scored ahead while the user is still speaking."""
+        if not self._started or self._finished:
+            return ""
+        return self._settled()
+
+    def _settled(self) -> str:
+        return ""  # an engine that cannot tell settles nothing early
 
     def finish(self) -> Transcript:
         if not self._started or self._finished:

@@ -69,6 +69,9 @@ class VoskRecognizer(Recognizer):
         live = str(json.loads(self._rec.PartialResult()).get("partial", ""))
         return f"{done} {live}".strip()
 
+    def _settled(self) -> str:
+        return " ".join(w.word for w in self._words)  # the utterances Vosk has closed
+
     def _finish(self) -> list[TimedWord]:
         self._words += _words(self._rec.FinalResult())
         self._rec = None

@@ -10,6 +10,7 @@ scoring and saving in one unit of work on the DB worker (``score_and_record``).
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
@@ -73,6 +74,8 @@ class RehearsalPage(QWidget):
         # Speech parts are imported and made on first use, so start-up never pays for them.
         self.engine_choice: EngineChoice | None = None  # chosen off the GUI thread
         self._recorder: Recorder | None = None
+        self._warming: Future[None] | None = None
+        self._warm_next: tuple[CardView, str] | None = None
         self._player: Player | None = None
         self._speaker: Speaker | None = None
         self._record_after_playback = False
@@ -290,6 +293,7 @@ class RehearsalPage(QWidget):
             self._recorder = Recorder(self.backend.data_dir, self)
             self._recorder.level.connect(self.level.set_level)
             self._recorder.partial.connect(self._show_partial)
+            self._recorder.settled.connect(self._answer_settled)
             self._recorder.finished.connect(self._recognised)
             self._recorder.failed.connect(self._recording_failed)
             self._recorder.speech_ended.connect(self._speech_ended)
@@ -395,10 +399,7 @@ class RehearsalPage(QWidget):
         assert card is not None
         # Compile the key points while the user listens and answers, so scoring after
         # "stop" only matches (bench/bench_scoring.py).
-        from app.scoring import compile_key_points
-
-        alternatives = [kp.alternatives for kp in card.key_points]
-        self.backend.tasks.background(lambda: compile_key_points(alternatives))
+        self._warm_up_scoring(card)
         persona = card.persona_info
         name = persona.name if persona and persona.name else card.persona.title()
         self.avatar.setText("".join(part[0] for part in name.split()[:2]).upper())
@@ -534,6 +535,29 @@ class RehearsalPage(QWidget):
     def _show_partial(self, text: str) -> None:
         if text and self.flow.stage == Stage.RECORDING:
             self.partial.setText(text)
+
+    def _answer_settled(self, text: str) -> None:
+        if self.flow.stage == Stage.RECORDING and self.current is not None:
+            self._warm_up_scoring(self.current, text)
+
+    def _warm_up_scoring(self, card: CardView, settled: str = "") -> None:
+        """Scores ahead what is already known (``session.warm_up``), one run at a time:
+        text that settles meanwhile waits, and only the latest is scored next."""
+        if self._warming is not None and not self._warming.done():
+            self._warm_next = (card, settled)
+            return
+        self._warm_next = None
+        from app.rehearsal.session import warm_up
+
+        def done(_: object) -> None:
+            waiting = self._warm_next
+            if waiting is not None and waiting[0] is self.current:
+                self._warm_up_scoring(*waiting)
+
+        # A failure here is the real scoring's to report, with its context.
+        self._warming = self.backend.tasks.background(
+            lambda: warm_up(card, settled), on_success=done, on_failure=lambda _exc: None
+        )
 
     def _recording_failed(self, message: str) -> None:
         self._clock.stop()

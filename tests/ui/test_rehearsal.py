@@ -3,6 +3,9 @@ what happens without a microphone."""
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -12,6 +15,17 @@ from app.ui.main_window import MainWindow
 from app.ui.rehearsal import RehearsalPage
 
 DECK = "RAG vs Fine-Tuning"
+CORPUS = Path(__file__).parents[1] / "data" / "scoring" / "answers.toml"
+
+
+def own_words_answer(card_guid: str) -> str:
+    """An answer to this card in a speaker's own words, from the labelled corpus (written
+    without looking at the model answer), that a fair judge credits with most points."""
+    with CORPUS.open("rb") as f:
+        answers = tomllib.load(f)["answer"]
+    mine = [a for a in answers if a["card"] == card_guid and a["kind"] == "paraphrase"]
+    assert mine, f"the corpus has no paraphrase for {card_guid}"
+    return str(mine[0]["text"])
 
 
 def start_rehearsal(qtbot: QtBot, window: MainWindow) -> None:
@@ -100,7 +114,7 @@ def test_speaking_into_the_microphone_shows_coverage_and_the_key_points_met(
     page = window.rehearsal
     card = page.current
     assert card is not None
-    answer = flite(card.model_answer)
+    answer = flite(own_words_answer(card.guid))
 
     with qtbot.waitSignal(page.recording_started, timeout=10_000):
         qtbot.keyClick(page, Qt.Key.Key_Space)
@@ -170,3 +184,28 @@ def test_a_user_flips_a_missed_point_to_met_and_the_card_learns_the_phrase(
     with window.backend.store().session() as s:
         point = s.get(KeyPointRow, point.id)
         assert point is not None and phrase not in point.alternatives
+
+
+def test_a_recording_stopped_at_once_says_nothing_was_heard_and_can_be_retried(
+    qtbot: QtBot, quiet_window: MainWindow, pulse_mic
+) -> None:  # type: ignore[no-untyped-def]
+    window = quiet_window
+    start_rehearsal(qtbot, window)
+    page = window.rehearsal
+    with window.backend.store().session() as s:
+        attempts_before = s.query(Attempt).count()
+
+    # Space, and Space again straight away: a recording of a few milliseconds.
+    with qtbot.waitSignal(page.recording_started, timeout=10_000):
+        qtbot.keyClick(page, Qt.Key.Key_Space)
+    qtbot.keyClick(page, Qt.Key.Key_Space)
+
+    qtbot.waitUntil(lambda: page.record_button.isEnabled(), timeout=30_000)
+    assert "Nothing was heard" in page.banner.label.text()
+    assert page.answer is None
+    with window.backend.store().session() as s:
+        assert s.query(Attempt).count() == attempts_before
+    # And the user can simply record again.
+    with qtbot.waitSignal(page.recording_started, timeout=10_000):
+        qtbot.keyClick(page, Qt.Key.Key_Space)
+    assert page.record_button.text() == "■ Stop"
