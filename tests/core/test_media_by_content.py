@@ -23,16 +23,16 @@ SPANISH = b"ID3 hola - the Spanish word"
 FRENCH = b"ID3 salut - the French word"
 
 
-def deck_file(folder: Path, deck: str, sounds: dict[str, bytes]) -> Path:
-    """A TOML deck named ``deck`` with one card per sound, its media beside it, as a user
-    would get it from a friend."""
+def deck_file(folder: Path, deck: str, sounds: dict[str, bytes], suffix: str = ".toml") -> Path:
+    """A deck named ``deck`` with one card per sound, as a user would get it from a
+    friend: TOML with its media beside it, or an Anki package with them inside."""
     folder.mkdir(parents=True, exist_ok=True)
     sources = {}
     for n, (name, data) in enumerate(sounds.items()):
         source = folder / f"source-{n}{Path(name).suffix}"
         source.write_bytes(data)
         sources[name] = source
-    path = folder / f"{deck}.toml"
+    path = folder / f"{deck}{suffix}"
     write_deck(
         DeckData(
             name=deck,
@@ -76,11 +76,12 @@ def card_count(data_dir: Path, deck: str) -> int:
     return int(row[0])
 
 
+@pytest.mark.parametrize("suffix", [".toml", ".apkg"])
 def test_two_decks_with_a_same_named_different_sound_both_keep_their_own(
-    store: Store, tmp_path: Path
+    store: Store, tmp_path: Path, suffix: str
 ) -> None:
-    spanish = deck_file(tmp_path / "es", "Spanish", {"word.mp3": SPANISH})
-    french = deck_file(tmp_path / "fr", "French", {"word.mp3": FRENCH})
+    spanish = deck_file(tmp_path / "es", "Spanish", {"word.mp3": SPANISH}, suffix)
+    french = deck_file(tmp_path / "fr", "French", {"word.mp3": FRENCH}, suffix)
 
     import_path(store, spanish)
     import_path(store, french)
