@@ -6,6 +6,7 @@ one, so formats never touch the database and the store never parses files.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -16,6 +17,18 @@ CARD_KINDS: tuple[CardKind, ...] = ("flashcard", "roleplay")
 # What an import does with a card whose stable id the deck already has.
 ImportMode = Literal["update", "skip", "duplicate"]
 IMPORT_MODES: tuple[ImportMode, ...] = ("update", "skip", "duplicate")
+
+# Scoring compares every phrase of every key point with every part of the answer, so
+# these bound its work. Real decks stay far below them (the built-in deck: 5 key points,
+# 4 alternatives of up to 6 words); a phrase learned from an answer is one sentence.
+MAX_KEY_POINTS = 20  # per card
+MAX_ALTERNATIVES = 50  # per key point, the phrases learned from answers included
+MAX_REJECTED = 100  # per key point
+MAX_PHRASE_WORDS = 30  # a label, an alternative or a rejected phrase
+MAX_PHRASE_CHARS = 300
+# An imported schedule further out than this is not a schedule (Anki's own maximum
+# interval is 36500 days too).
+MAX_SCHEDULE_DAYS = 36_500
 
 
 @dataclass
@@ -31,6 +44,37 @@ class KeyPoint:
     def texts(self) -> list[str]:
         """The label and every alternative, once each: what "saying it" looks like."""
         return list(dict.fromkeys([self.label, *self.alternatives]))
+
+
+def key_points_problem(points: Sequence[KeyPoint]) -> str | None:
+    """Why a card's key points would make scoring unreasonably slow, or None."""
+    if len(points) > MAX_KEY_POINTS:
+        return f"has {len(points)} key points; a card may have at most {MAX_KEY_POINTS}"
+    for point in points:
+        if len(point.alternatives) > MAX_ALTERNATIVES:
+            return (
+                f"key point {_short(point.label)} has {len(point.alternatives)} alternatives; "
+                f"at most {MAX_ALTERNATIVES} are allowed"
+            )
+        if len(point.rejected) > MAX_REJECTED:
+            return (
+                f"key point {_short(point.label)} has {len(point.rejected)} rejected phrases; "
+                f"at most {MAX_REJECTED} are allowed"
+            )
+        for phrase in [point.label, *point.alternatives, *point.rejected]:
+            words = len(phrase.split())
+            if words > MAX_PHRASE_WORDS or len(phrase) > MAX_PHRASE_CHARS:
+                return (
+                    f"key point phrase {_short(phrase)} is too long ({words} words, "
+                    f"{len(phrase)} characters); at most {MAX_PHRASE_WORDS} words and "
+                    f"{MAX_PHRASE_CHARS} characters"
+                )
+    return None
+
+
+def _short(text: str, limit: int = 40) -> str:
+    flat = " ".join(text.split())
+    return repr(flat if len(flat) <= limit else flat[: limit - 1] + "…")
 
 
 @dataclass

@@ -2,11 +2,17 @@
 
 Qt-free so the CLI and the GUI read the same values (the Vosk model path, the TTS
 voice, daily limits). Written atomically: a crash mid-save keeps the old file.
+
+The file is the user's to edit, so reading it never fails: a file that is too big,
+nested too deeply or not JSON gives the defaults and one warning line; a value of the
+wrong type gives that setting's default; numbers out of range are clamped.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import math
 import os
 import tempfile
 from dataclasses import asdict, dataclass, fields
@@ -16,6 +22,27 @@ from typing import Any
 SETTINGS_FILENAME = "settings.json"
 # Kept in step with app.speech.engines.CHOICES (tests check it); core may not import speech.
 ENGINE_CHOICES = ("auto", "whisper", "vosk")
+# A settings file is a few hundred bytes; anything this big was not written by Parley.
+MAX_SETTINGS_BYTES = 64 * 1024
+MAX_TEXT_SETTING = 4096  # characters: a path or a device name
+# Allowed ranges of the numeric settings; values outside are clamped into them. The
+# speech rate range is app.speech.tts.MIN_RATE..MAX_RATE (core may not import speech).
+RANGES: dict[str, tuple[float, float]] = {
+    "tts_rate": (80, 450),
+    "end_silence_s": (1.0, 15.0),
+    "new_per_day": (0, 9999),
+    "reviews_per_day": (0, 99999),
+}
+
+log = logging.getLogger(__name__)
+_warned: set[tuple[str, str]] = set()
+
+
+def _warn_once(path: Path, problem: str) -> None:
+    """One line per damaged file and problem, however many commands load settings."""
+    if (str(path), problem) not in _warned:
+        _warned.add((str(path), problem))
+        log.warning("parley: %s: %s; using the default settings.", path, problem)
 
 
 @dataclass
@@ -39,29 +66,52 @@ class Settings:
     def load(cls, data_dir: Path) -> Settings:
         path = data_dir / SETTINGS_FILENAME
         try:
-            raw: Any = json.loads(path.read_text(encoding="utf-8"))
+            with path.open("rb") as fh:
+                data = fh.read(MAX_SETTINGS_BYTES + 1)
         except FileNotFoundError:
             return cls()
-        except (OSError, ValueError):
-            # A damaged settings file must not stop the app; defaults are safe.
+        except OSError as err:
+            _warn_once(path, f"cannot be read ({err.strerror or err})")
+            return cls()
+        if len(data) > MAX_SETTINGS_BYTES:
+            _warn_once(path, f"is larger than {MAX_SETTINGS_BYTES // 1024} KiB")
+            return cls()
+        try:
+            raw: Any = json.loads(data.decode("utf-8"))
+        except RecursionError:
+            _warn_once(path, "is nested too deeply")
+            return cls()
+        except ValueError:  # not UTF-8, not JSON, or an integer with thousands of digits
+            _warn_once(path, "is not valid JSON")
             return cls()
         if not isinstance(raw, dict):
+            _warn_once(path, "is not a JSON object")
             return cls()
-        known = {f.name: f.type for f in fields(cls)}
+        return cls._from_mapping(raw)
+
+    @classmethod
+    def _from_mapping(cls, raw: dict[str, Any]) -> Settings:
         defaults = cls()
         values = {}
-        for name in known:
-            value = raw.get(name, getattr(defaults, name))
-            default = getattr(defaults, name)
+        for f in fields(cls):
+            default = getattr(defaults, f.name)
+            value = raw.get(f.name, default)
             if isinstance(default, float) and type(value) is int:
-                value = float(value)
-            if type(value) is type(default):
-                values[name] = value
+                value = float(value) if abs(value) < 2**53 else math.copysign(math.inf, value)
+            if type(value) is not type(default):
+                continue
+            if isinstance(value, float) and math.isnan(value):
+                continue
+            if isinstance(value, str) and len(value) > MAX_TEXT_SETTING:
+                continue
+            if f.name in RANGES:
+                low, high = RANGES[f.name]
+                value = type(default)(min(max(value, low), high))
+            values[f.name] = value
         settings = cls(**values)
         if settings.engine not in ENGINE_CHOICES:
             # PocketSphinx left Parley; a name it no longer knows means "choose for me".
             settings.engine = "auto"
-        settings.end_silence_s = min(max(settings.end_silence_s, 1.0), 15.0)
         return settings
 
     def engine_models(self) -> dict[str, str]:

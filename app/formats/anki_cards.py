@@ -15,7 +15,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.core.deckdata import CardData, PersonaData, ScheduleData
+from app.core.deckdata import (
+    MAX_SCHEDULE_DAYS,
+    CardData,
+    PersonaData,
+    ScheduleData,
+    key_points_problem,
+)
 from app.core.errors import DeckFormatError
 from app.formats import cloze
 from app.formats.anki_collection import AnkiCard, AnkiCollection, AnkiNote, NoteType, Template
@@ -221,6 +227,9 @@ class NoteConverter:
             raise DeckFormatError(self.package, str(exc), where) from None
         if not key_points:
             raise DeckFormatError(self.package, "role-play has no key points", where)
+        problem = key_points_problem(key_points)
+        if problem is not None:
+            raise DeckFormatError(self.package, f"role-play {problem}", where)
         if not plain["Question"].text or not plain["Model Answer"].text:
             raise DeckFormatError(
                 self.package, "role-play needs a question and a model answer", where
@@ -244,11 +253,20 @@ class NoteConverter:
             return None
         # Learning steps are due at a time of day, in seconds since the epoch; the rest
         # on a day counted from the collection's creation.
+        # Values beyond what Anki itself writes (a damaged or crafted collection) are
+        # clamped into range: the card is kept, with a schedule Parley can hold.
         intraday = card.due > 1_000_000_000
         due_in = (card.due - self.now) // 86400 if intraday else card.due - self.today
         return ScheduleData(
-            due_in_days=max(0, due_in),
-            interval_days=max(0, card.ivl),
-            reps=max(0, card.reps),
-            lapses=max(0, card.lapses),
+            due_in_days=_clamp(due_in, MAX_SCHEDULE_DAYS),
+            interval_days=_clamp(card.ivl, MAX_SCHEDULE_DAYS),
+            reps=_clamp(card.reps, _MAX_COUNT),
+            lapses=_clamp(card.lapses, _MAX_COUNT),
         )
+
+
+_MAX_COUNT = 2**31 - 1
+
+
+def _clamp(value: int, high: int) -> int:
+    return min(max(0, value), high)

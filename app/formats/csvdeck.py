@@ -9,6 +9,10 @@ persona, question, model answer and key points (``label: alt1 | alt2; label2: al
 
 The file must be UTF-8 (a BOM is fine) and every row must have the same number of
 columns; anything else is refused with the line it happens on.
+
+Spreadsheets run a cell that starts with ``=``, ``+``, ``-`` or ``@`` as a formula, so
+the writer puts an apostrophe before such a cell, the way spreadsheets themselves mark
+text; the reader takes one apostrophe off a cell written that way.
 """
 
 from __future__ import annotations
@@ -16,12 +20,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from app.core.deckdata import CardData, DeckData, PersonaData
+from app.core.deckdata import CardData, DeckData, PersonaData, key_points_problem
 from app.core.errors import DeckFormatError
 from app.formats.csvlayout import (
     Layout,
@@ -33,6 +38,21 @@ from app.formats.keypoints import format_key_points, parse_key_points
 from app.formats.limits import check_field_size
 
 CsvMapping = dict[str, int]  # role -> column index, counted from 0
+
+# A cell a spreadsheet would run as a formula (OWASP "CSV injection"), after any
+# apostrophes already there, so that every apostrophe a cell had survives a round trip.
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+_NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
+
+
+def neutralise_formula(cell: str) -> str:
+    """``cell`` as text a spreadsheet shows and does not evaluate."""
+    return "'" + cell if _FORMULA.match(cell) else cell
+
+
+def restore_formula(cell: str) -> str:
+    """The text ``neutralise_formula`` was given."""
+    return cell[1:] if _NEUTRALISED.match(cell) else cell
 
 
 class CsvRead(NamedTuple):
@@ -104,7 +124,7 @@ class _RowBuilder:
         index = self.layout.mapping.get(role)
         if index is None or index >= len(cells):
             return "", []
-        raw = cells[index]
+        raw = restore_formula(cells[index])
         check_field_size(raw, self.path, f"line {line}")
         if self.layout.html:
             plain = html_to_text(raw)
@@ -153,6 +173,9 @@ class _RowBuilder:
             raise self.fail(str(exc), line) from None
         if not points:
             raise self.fail("the role-play has no key points", line)
+        problem = key_points_problem(points)
+        if problem is not None:
+            raise self.fail(f"the role-play {problem}", line)
         if self.deck.persona(values["persona"]) is None:
             self.deck.personas.append(PersonaData(key=values["persona"]))
         return CardData(
@@ -225,7 +248,7 @@ def dumps_csv(deck: DeckData, separator: str = "\t") -> str:
     plain = csv.writer(out, delimiter=separator, lineterminator="\n")
     quoted = csv.writer(out, delimiter=separator, lineterminator="\n", quoting=csv.QUOTE_ALL)
     for card in deck.cards:
-        row = [_cell(card, column) for column in columns]
+        row = [neutralise_formula(_cell(card, column)) for column in columns]
         # A row starting with "#" would be read back as a header line, and the csv module
         # does not quote a lone carriage return by itself.
         awkward = row[0].startswith("#") or any("\r" in cell for cell in row)

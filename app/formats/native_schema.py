@@ -9,12 +9,14 @@ from typing import Any
 
 from app.core.deckdata import (
     CARD_KINDS,
+    MAX_SCHEDULE_DAYS,
     CardData,
     DeckData,
     Glossary,
     KeyPoint,
     PersonaData,
     ScheduleData,
+    key_points_problem,
 )
 from app.core.errors import DeckFormatError
 from app.formats.limits import check_field_size, media_name_problem
@@ -201,6 +203,9 @@ def _key_points(check: _Checker, value: object, where: str) -> list[KeyPoint]:
         if not alternatives:
             raise check.fail(f"key point {label!r} needs at least one alternative", where)
         points.append(KeyPoint(label, alternatives, check.texts(table, "rejected", where)))
+    problem = key_points_problem(points)
+    if problem is not None:
+        raise check.fail(f"the role-play {problem}", where)
     return points
 
 
@@ -212,8 +217,9 @@ def _schedule(check: _Checker, value: object, where: str) -> ScheduleData | None
     numbers = {}
     for key in _SCHEDULE_KEYS:
         number = table.get(key, 0)
-        if not isinstance(number, int) or isinstance(number, bool) or not 0 <= number < 2**31:
-            raise check.fail(f"schedule {key!r} must be a whole number of 0 or more", where)
+        high = MAX_SCHEDULE_DAYS if key.endswith("_days") else 2**31 - 1
+        if not isinstance(number, int) or isinstance(number, bool) or not 0 <= number <= high:
+            raise check.fail(f"schedule {key!r} must be a whole number from 0 to {high}", where)
         numbers[key] = number
     return ScheduleData(**numbers)
 
