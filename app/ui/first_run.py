@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout
 
 from app.ui.backend import Backend
-from app.ui.widgets import subtle
+from app.ui.widgets import plain_label, subtle
 
 EXPLANATION = (
     "Parley recognises speech on this computer, with no internet connection. It comes "
@@ -31,9 +31,7 @@ class FirstRunPanel(QFrame):
         self.setObjectName("Card")
         inner = QVBoxLayout(self)
         inner.setContentsMargins(20, 16, 20, 16)
-        heading = QLabel("Speech recognition, offline")
-        heading.setObjectName("SectionTitle")
-        inner.addWidget(heading)
+        inner.addWidget(plain_label("Speech recognition, offline", "SectionTitle"))
         inner.addWidget(subtle(EXPLANATION))
         row = QHBoxLayout()
         row.addStretch(1)

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -23,7 +22,7 @@ from PySide6.QtWidgets import (
 from app.core import stats
 from app.core.stats import AttemptRecord, CardHistory
 from app.ui.backend import Backend
-from app.ui.widgets import subtle
+from app.ui.widgets import plain_label, subtle
 
 if TYPE_CHECKING:
     from app.speech.playback import Player
@@ -77,9 +76,7 @@ class CardHistoryView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.heading = QLabel()
-        self.heading.setObjectName("SectionTitle")
-        self.heading.setWordWrap(True)
+        self.heading = plain_label(name="SectionTitle", wrap=True)
         layout.addWidget(self.heading)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         layout.addWidget(splitter, 1)

@@ -19,7 +19,7 @@ from app.core.clock import utcnow
 from app.core.views import DeckSummary
 from app.ui.backend import Backend
 from app.ui.first_run import FirstRunPanel
-from app.ui.widgets import card_frame, subtle, title
+from app.ui.widgets import card_frame, plain_label, subtle, title
 
 
 def describe_last_practised(when: datetime | None, now: datetime | None = None) -> str:
@@ -52,12 +52,14 @@ class DeckRow(QWidget):
         row = QHBoxLayout(frame)
         row.setContentsMargins(18, 14, 18, 14)
         text = QVBoxLayout()
-        name = QLabel(deck.name)
-        name.setObjectName("SectionTitle")
-        text.addWidget(name)
-        counts = QLabel(
-            f"<b>{deck.new_available}</b> new · <b>{deck.review_due}</b> due · "
-            f"{deck.flashcards} flashcards · {deck.roleplays} role-plays"
+        self.name_label = plain_label(deck.name, "SectionTitle")
+        text.addWidget(self.name_label)
+        # Only numbers and our own markup: the one rich label on the page.
+        counts = QLabel()
+        counts.setTextFormat(Qt.TextFormat.RichText)
+        counts.setText(
+            f"<b>{deck.new_available:d}</b> new · <b>{deck.review_due:d}</b> due · "
+            f"{deck.flashcards:d} flashcards · {deck.roleplays:d} role-plays"
         )
         counts.setObjectName("Counts")
         text.addWidget(counts)
@@ -135,9 +137,7 @@ class HomePage(QWidget):
             frame = card_frame()
             inner = QVBoxLayout(frame)
             inner.setContentsMargins(18, 14, 18, 14)
-            label = QLabel(heading)
-            label.setObjectName("SectionTitle")
-            inner.addWidget(label)
+            inner.addWidget(plain_label(heading, "SectionTitle"))
             inner.addWidget(subtle(text))
             row.addWidget(frame)
         return row

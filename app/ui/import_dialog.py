@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QProgressBar,
     QTableWidget,
@@ -32,7 +31,7 @@ from app.core.importing import PreparedImport, commit_import, prepare_import
 from app.core.views import ImportSummary
 from app.ui import messages
 from app.ui.backend import Backend
-from app.ui.widgets import subtle
+from app.ui.widgets import plain_label, subtle
 
 DECK_FILTER = "Deck files (*.toml *.json *.apkg *.colpkg *.csv *.tsv *.txt);;All files (*)"
 PREVIEW_ROWS = 8
@@ -58,8 +57,8 @@ class ImportDialog(QDialog):
         self.setWindowTitle(f"Import {path.name}")
         self.setMinimumSize(720, 480)
         layout = QVBoxLayout(self)
-        self.status = QLabel(f"Reading {path}…")
-        self.status.setWordWrap(True)
+        # File names, deck names and error text: all shown as written.
+        self.status = plain_label(f"Reading {path}…", wrap=True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.status)
         form = QFormLayout()
@@ -118,7 +117,7 @@ class ImportDialog(QDialog):
         data = prepared.data
         kinds = [c.kind for c in data.cards]
         self.status.setText(
-            f"<b>{self.path.name}</b>: {kinds.count('flashcard')} flashcards, "
+            f"{self.path.name}: {kinds.count('flashcard')} flashcards, "
             f"{kinds.count('roleplay')} role-plays, {len(data.media_files)} media files."
         )
         if not self.deck_name.text():
@@ -139,7 +138,7 @@ class ImportDialog(QDialog):
         self.preview_ready.emit()
 
     def _show_failure(self, exc: BaseException) -> None:
-        self.status.setText(f"<b>Cannot import.</b> {exc}<br>Nothing was changed.")
+        self.status.setText(f"Cannot import. {exc}\nNothing was changed.")
         self.ok.setEnabled(False)
         self.failed.emit(str(exc))
 
@@ -177,7 +176,7 @@ class ImportDialog(QDialog):
         self.summary = summary
         self.progress.setValue(self.progress.maximum())
         self.status.setText(
-            f"Imported into <b>{summary.deck}</b>: {summary.added} added, "
+            f"Imported into {summary.deck}: {summary.added} added, "
             f"{summary.updated} updated, {summary.unchanged} unchanged, "
             f"{summary.skipped} skipped."
         )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from app import __version__
 from app.ui import messages
@@ -15,7 +15,7 @@ from app.ui.backend import Backend
 from app.ui.home import HomePage
 from app.ui.rehearsal import RehearsalPage
 from app.ui.review import ReviewPage
-from app.ui.widgets import Banner
+from app.ui.widgets import Banner, plain_label
 
 if TYPE_CHECKING:
     from app.ui.stats_page import StatsPage
@@ -56,7 +56,7 @@ class MainWindow(QMainWindow):
         self.review.finished.connect(self.go_home)
         self.rehearsal.finished.connect(self.go_home)
 
-        self.engine_label = QLabel()
+        self.engine_label = plain_label()
         self.statusBar().addPermanentWidget(self.engine_label)
         self._build_menus()
 

@@ -18,7 +18,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
-    QLabel,
     QPlainTextEdit,
     QPushButton,
     QStackedWidget,
@@ -35,7 +34,7 @@ from app.rehearsal.session import Answer, RehearsalFlow, Stage
 from app.ui import messages
 from app.ui.backend import Backend
 from app.ui.result_panel import ResultPanel
-from app.ui.widgets import Banner, EndPanel, LevelMeter, card_frame, subtle, title
+from app.ui.widgets import Banner, EndPanel, LevelMeter, card_frame, plain_label, subtle, title
 
 if TYPE_CHECKING:
     from app.core.teaching import Lesson
@@ -122,22 +121,20 @@ class RehearsalPage(QWidget):
         persona.setMaximumWidth(340)
         pl = QVBoxLayout(persona)
         pl.setContentsMargins(20, 20, 20, 20)
-        self.avatar = QLabel()
+        self.avatar = plain_label()
         self.avatar.setFixedSize(64, 64)
         self.avatar.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.avatar.setStyleSheet(
             "background:#2f7fc1;color:white;border-radius:32px;font-size:20pt;font-weight:600"
         )
         pl.addWidget(self.avatar)
-        self.persona_name = QLabel()
-        self.persona_name.setObjectName("SectionTitle")
+        self.persona_name = plain_label(name="SectionTitle")
         pl.addWidget(self.persona_name)
         self.persona_role = subtle()
         pl.addWidget(self.persona_role)
         pl.addSpacing(8)
         pl.addWidget(subtle("Cares about"))
-        self.persona_cares = QLabel()
-        self.persona_cares.setWordWrap(True)
+        self.persona_cares = plain_label(wrap=True)
         pl.addWidget(self.persona_cares)
         pl.addStretch(1)
         self.engine_label = subtle()
@@ -149,9 +146,7 @@ class RehearsalPage(QWidget):
         question_card = card_frame()
         ql = QVBoxLayout(question_card)
         ql.setContentsMargins(24, 18, 24, 18)
-        self.question = QLabel()
-        self.question.setObjectName("Question")
-        self.question.setWordWrap(True)
+        self.question = plain_label(name="Question", wrap=True)
         self.question.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         ql.addWidget(self.question)
         qrow = QHBoxLayout()
@@ -195,12 +190,10 @@ class RehearsalPage(QWidget):
         meter_row = QHBoxLayout()
         self.level = LevelMeter()
         meter_row.addWidget(self.level, 1)
-        self.elapsed_label = QLabel("0:00")
+        self.elapsed_label = plain_label("0:00")
         meter_row.addWidget(self.elapsed_label)
         layout.addLayout(meter_row)
-        self.partial = QLabel()
-        self.partial.setWordWrap(True)
-        self.partial.setObjectName("AnswerText")
+        self.partial = plain_label(name="AnswerText", wrap=True)
         self.partial.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.partial.setMinimumHeight(80)
         layout.addWidget(self.partial)

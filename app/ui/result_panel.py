@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.scheduling import RATING_NAMES
-from app.ui.widgets import card_frame, subtle
+from app.ui.widgets import card_frame, plain_label, plain_tooltip, subtle
 
 if TYPE_CHECKING:
     from app.scoring.types import KeyPointResult, ScoreResult
@@ -60,9 +60,10 @@ def highlighted_transcript(result: ScoreResult) -> str:
         if start < pos:  # overlapping evidence: the first mark already covers it
             continue
         out.append(html.escape(text[pos:start]))
+        # Qt shows a title as a tooltip, and a tooltip as HTML if it looks like HTML.
+        tip = html.escape(plain_tooltip(f"{label} ({verdict})"))
         out.append(
-            f'<span style="background:{MARKS[verdict][2]};color:#222" '
-            f'title="{html.escape(label)} ({verdict})">'
+            f'<span style="background:{MARKS[verdict][2]};color:#222" title="{tip}">'
             f"{html.escape(text[start:end])}</span>"
         )
         pos = end
@@ -119,8 +120,7 @@ class ResultPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
 
         top = QHBoxLayout()
-        self.coverage_label = QLabel()
-        self.coverage_label.setObjectName("PageTitle")
+        self.coverage_label = plain_label(name="PageTitle")
         top.addWidget(self.coverage_label)
         self.coverage_bar = QProgressBar()
         self.coverage_bar.setRange(0, 100)
@@ -133,7 +133,6 @@ class ResultPanel(QWidget):
         ll = QVBoxLayout(left)
         ll.addWidget(self._section("Key points"))
         self.points_label = subtle()
-        self.points_label.setTextFormat(Qt.TextFormat.PlainText)
         ll.addWidget(self.points_label)
         self.points_grid = QGridLayout()
         self.points_grid.setColumnStretch(1, 1)
@@ -169,8 +168,7 @@ class ResultPanel(QWidget):
         layout.addLayout(columns, 1)
 
         rate_row = QHBoxLayout()
-        self.suggestion = QLabel()
-        self.suggestion.setObjectName("SectionTitle")
+        self.suggestion = plain_label(name="SectionTitle")
         rate_row.addWidget(self.suggestion, 1)
         self.rating_buttons: dict[int, QPushButton] = {}
         for rating, name in RATING_NAMES.items():
@@ -186,9 +184,7 @@ class ResultPanel(QWidget):
 
     @staticmethod
     def _section(text: str) -> QLabel:
-        label = QLabel(text)
-        label.setObjectName("SectionTitle")
-        return label
+        return plain_label(text, "SectionTitle")
 
     def show_result(
         self,
@@ -216,9 +212,7 @@ class ResultPanel(QWidget):
                 widget.deleteLater()
         for row, (name, value) in enumerate(describe_delivery(result)):
             self.delivery_grid.addWidget(subtle(name), row, 0)
-            value_label = QLabel(value)
-            value_label.setWordWrap(True)
-            self.delivery_grid.addWidget(value_label, row, 1)
+            self.delivery_grid.addWidget(plain_label(value, wrap=True), row, 1)
         self.model_answer.setPlainText(model_answer)
         self.play_mine.setEnabled(has_recording)
         name = RATING_NAMES[self.suggested]
@@ -235,13 +229,13 @@ class ResultPanel(QWidget):
         self.flip_buttons = []
         for row, (kp, phrases) in enumerate(zip(result.key_points, would_count, strict=False)):
             sign, colour, _ = MARKS[kp.verdict]
-            mark = QLabel(sign)
+            mark = plain_label(sign)
             mark.setStyleSheet(f"color:{colour}; font-weight:600")
             mark.setToolTip(kp.verdict)
             self.points_grid.addWidget(mark, 2 * row, 0)
-            title = QLabel(f"{kp.label} — {kp.verdict}" + ("" if kp.confident else " (unsure)"))
-            title.setTextFormat(Qt.TextFormat.PlainText)
-            title.setWordWrap(True)
+            title = plain_label(
+                f"{kp.label} — {kp.verdict}" + ("" if kp.confident else " (unsure)"), wrap=True
+            )
             self.points_grid.addWidget(title, 2 * row, 1)
             flip = QPushButton(FLIP_LABELS[kp.verdict])
             flip.setToolTip(f"This verdict is wrong (Ctrl+{row + 1})")
@@ -249,7 +243,6 @@ class ResultPanel(QWidget):
             self.points_grid.addWidget(flip, 2 * row, 2)
             self.flip_buttons.append(flip)
             detail = subtle(verdict_detail(kp, phrases))
-            detail.setTextFormat(Qt.TextFormat.PlainText)
             self.points_grid.addWidget(detail, 2 * row + 1, 1, 1, 2)
 
     def key_point_states(self) -> dict[str, bool]:

@@ -13,7 +13,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
-    QLabel,
     QProgressBar,
     QPushButton,
     QStackedWidget,
@@ -28,7 +27,7 @@ from app.core.views import CardView
 if TYPE_CHECKING:
     from app.core.reviews import ReviewResult
 from app.ui.backend import Backend
-from app.ui.widgets import EndPanel, card_frame, subtle, title
+from app.ui.widgets import EndPanel, card_frame, plain_label, subtle, title
 
 # A card rated into a step shorter than this comes back in the same session.
 LEARN_AHEAD_S = 20 * 60
@@ -104,17 +103,13 @@ class ReviewPage(QWidget):
         inner.setContentsMargins(32, 28, 32, 28)
         self.tags_label = subtle()
         inner.addWidget(self.tags_label)
-        self.front = QLabel()
-        self.front.setObjectName("CardText")
-        self.front.setWordWrap(True)
+        self.front = plain_label(name="CardText", wrap=True)
         self.front.setAlignment(Qt.AlignmentFlag.AlignCenter)
         inner.addWidget(self.front, 1)
         self.rule = QFrame()
         self.rule.setFrameShape(QFrame.Shape.HLine)
         inner.addWidget(self.rule)
-        self.back = QLabel()
-        self.back.setObjectName("AnswerText")
-        self.back.setWordWrap(True)
+        self.back = plain_label(name="AnswerText", wrap=True)
         self.back.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.back.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         inner.addWidget(self.back, 1)

@@ -4,6 +4,7 @@ the DB worker. A second tab replays each role-play's attempts."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -28,7 +29,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QStackedWidget,
     QTabWidget,
@@ -41,7 +41,7 @@ from app.core.clock import utcnow
 from app.core.stats import DeckStats
 from app.ui.backend import Backend
 from app.ui.history import CardHistoryView
-from app.ui.widgets import card_frame, subtle, title
+from app.ui.widgets import card_frame, plain_label, subtle, title
 
 NEW = QColor("#2f7fc1")
 REVIEW = QColor("#3f9a5a")
@@ -58,6 +58,12 @@ ALL_PROMPTS = -1
 
 def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _chart_text(text: str, limit: int) -> str:
+    """Deck text for a chart, escaped: QtCharts draws legend entries and axis labels as
+    HTML."""
+    return html.escape(_short(text, limit), quote=False)
 
 
 def _msecs(when: datetime | date) -> float:
@@ -84,8 +90,7 @@ class ChartCard(QWidget):
         layout.setContentsMargins(14, 10, 14, 6)
         layout.setSpacing(2)
         row = QHBoxLayout()
-        self.heading = QLabel(heading)
-        self.heading.setObjectName("SectionTitle")
+        self.heading = plain_label(heading, "SectionTitle")
         row.addWidget(self.heading, 1)
         if control is not None:
             row.addWidget(control)
@@ -149,8 +154,7 @@ class StatCard(QWidget):
         layout = QVBoxLayout(frame)
         layout.setContentsMargins(14, 8, 14, 8)
         layout.setSpacing(0)
-        self.value = QLabel("–")
-        self.value.setObjectName("StatValue")
+        self.value = plain_label("–", "StatValue")
         font = self.value.font()
         font.setPointSizeF(font.pointSizeF() * 1.7)
         font.setWeight(QFont.Weight.DemiBold)
@@ -178,8 +182,7 @@ class StatsPage(QWidget):
         top = QHBoxLayout()
         self.heading = title("Statistics")
         top.addWidget(self.heading)
-        self.deck_label = QLabel()
-        self.deck_label.setObjectName("SectionTitle")
+        self.deck_label = plain_label(name="SectionTitle")
         top.addWidget(self.deck_label, 1, Qt.AlignmentFlag.AlignBottom)
         self.period = QComboBox()
         for text, days in PERIODS:
@@ -257,7 +260,7 @@ class StatsPage(QWidget):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 10, 0, 0)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Role-play:"))
+        row.addWidget(plain_label("Role-play:"))
         self.history_prompt = QComboBox()
         self.history_prompt.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
@@ -497,7 +500,7 @@ class StatsPage(QWidget):
         longest = max((len(c.points) for c in prompts), default=1)
         for i, prompt in enumerate(prompts):
             series = QLineSeries()
-            series.setName(_short(prompt.title, 32))
+            series.setName(_chart_text(prompt.title, 32))
             series.setColor(QColor(LINES[i % len(LINES)]))
             series.setPointsVisible(True)
             pen = series.pen()
@@ -545,7 +548,7 @@ class StatsPage(QWidget):
         labels: list[str] = []
         for m in reversed(shown):  # the chart draws bottom-up; most missed on top
             missed.append(m.missed)
-            label = _short(m.label, 30)
+            label = _chart_text(m.label, 30)
             while label in labels:  # categories must be unique
                 label += " "
             labels.append(label)

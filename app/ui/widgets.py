@@ -1,7 +1,17 @@
-"""Small reusable widgets: the inline message banner, a level meter, page scaffolding."""
+"""Small reusable widgets: the inline message banner, a level meter, page scaffolding,
+and the one way text from decks and users reaches the screen.
+
+Qt renders a label or tooltip as HTML whenever its text merely looks like HTML: a deck
+named ``Nice deck <img src=/dev/zero>`` would make Qt read /dev/zero until it runs out of
+memory, "What does the <b> tag do?" would lose its tag, and local images and
+``javascript:`` links would render. So every label here is made by ``plain_label`` (or
+``plain``): plain text, no links opened. Where markup is really wanted (highlights in a
+transcript), the text is escaped with ``html.escape`` and only our own tags are added.
+"""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
@@ -18,6 +28,33 @@ from PySide6.QtWidgets import (
 )
 
 
+def plain(label: QLabel) -> QLabel:
+    """Makes ``label`` show its text exactly as written, never as HTML, and open no links."""
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setOpenExternalLinks(False)
+    return label
+
+
+def plain_label(text: str = "", name: str = "", wrap: bool = False) -> QLabel:
+    """A label for any text, deck text included, shown literally.
+
+    The format is set before the text: a label on AutoText parses HTML as soon as it is
+    given some."""
+    label = plain(QLabel())
+    label.setText(text)
+    if name:
+        label.setObjectName(name)
+    label.setWordWrap(wrap)
+    return label
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip (or ``title`` attribute) that Qt shows literally. Tooltips are rich text
+    whenever they look like HTML, so the text is escaped inside markup of our own."""
+    body = html.escape(text).replace("\n", "<br>")
+    return f"<p style='white-space:pre-wrap'>{body}</p>"
+
+
 class Banner(QFrame):
     """A message shown in place at the top of a page, with an optional action."""
 
@@ -26,8 +63,8 @@ class Banner(QFrame):
         self.setObjectName("Banner")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 6)
-        self.label = QLabel()
-        self.label.setWordWrap(True)
+        # Messages quote deck names, file names and error text: plain.
+        self.label = plain_label(wrap=True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.label, 1)
         self.action = QPushButton()
@@ -117,16 +154,11 @@ class LevelMeter(QWidget):
 
 
 def title(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("PageTitle")
-    return label
+    return plain_label(text, "PageTitle")
 
 
 def subtle(text: str = "", wrap: bool = True) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("Subtle")
-    label.setWordWrap(wrap)
-    return label
+    return plain_label(text, "Subtle", wrap)
 
 
 class EndPanel(QWidget):
@@ -136,14 +168,11 @@ class EndPanel(QWidget):
         super().__init__()
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        self.heading = QLabel(heading)
-        self.heading.setObjectName("PageTitle")
+        self.heading = title(heading)
         self.heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.heading)
-        self.text = QLabel()
-        self.text.setObjectName("Subtle")
+        self.text = subtle()
         self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.text.setWordWrap(True)
         layout.addWidget(self.text)
         row = QHBoxLayout()
         row.addStretch(1)
