@@ -23,8 +23,16 @@ class CliContext:
     def data_dir(self) -> Path:
         return resolve_data_dir(self.data_dir_option)
 
+    def check_data_dir(self) -> None:
+        """Refuse a bad ``--data-dir`` (an empty one) before any command runs."""
+        if self.data_dir_option is not None:
+            resolve_data_dir(self.data_dir_option)
+
     def store(self) -> Store:
-        """Open (creating, migrating and seeding if needed) the collection."""
+        """Open (creating, migrating and seeding if needed) the collection. It is held
+        shared while open (:mod:`app.core.lock`): if another process is restoring or
+        upgrading it, this waits a few seconds, then fails with one line naming the data
+        dir."""
         if self._store is None:
             from app.core.store import Store
 

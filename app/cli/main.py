@@ -60,6 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
     ctx = CliContext(data_dir_option=args.data_dir)
     try:
+        ctx.check_data_dir()
         return int(args.func(ctx, args) or 0)
     except KnownError as err:
         print(f"parley: {err}", file=sys.stderr)

@@ -13,6 +13,7 @@ backup of each of 12 earlier days, then of 10 earlier weeks, then of 9 earlier m
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -24,6 +25,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.core import disk
 from app.core.errors import CorruptCollectionError, KnownError, NotFoundError
 from app.core.paths import DB_FILENAME, backups_dir
 
@@ -77,16 +79,53 @@ def parse_backup_name(name: str, tz: tzinfo | None = None) -> datetime | None:
 
 
 # -- integrity ------------------------------------------------------------------------------
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def has_backups(data_dir: Path) -> bool:
+    return bool(_backup_files(data_dir, None))
+
+
+def _is_new(db_path: Path) -> bool:
+    """A missing collection, or an empty file with nothing beside it to lose, is a new one
+    (SQLite itself leaves an empty file until the first commit reaches it). An empty file
+    next to backups, or with nothing in its -wal to replay, is not: that is a collection
+    that was truncated, and treating it as new would start backing up an empty one."""
+    if not db_path.exists():
+        return True
+    if db_path.stat().st_size > 0:
+        return False
+    wal = Path(f"{db_path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return False  # its pages are still in the -wal; SQLite replays them
+    return db_path.name == DB_FILENAME and not has_backups(db_path.parent)
+
+
 def check_integrity(db_path: Path, *, quick: bool = False) -> str | None:
     """``PRAGMA integrity_check`` (or the faster ``quick_check``): None when the database is
-    sound or does not exist yet, else what SQLite found wrong, in a line or two."""
-    if not db_path.exists() or db_path.stat().st_size == 0:
+    sound or does not exist yet, else what is wrong with it, in a line or two.
+
+    A disk that cannot be written or is full is not damage: that raises the
+    :class:`~app.core.disk.ReadOnlyDiskError` or :class:`~app.core.disk.DiskFullError`
+    that says what to do instead."""
+    if _is_new(db_path):
         return None
+    size = db_path.stat().st_size
+    wal = Path(f"{db_path}-wal")
+    if size == 0 and not (wal.exists() and wal.stat().st_size > 0):
+        return "the file is empty"
+    if size > 0:
+        with db_path.open("rb") as fh:
+            if fh.read(16) != SQLITE_HEADER:
+                return "not an SQLite database"
     pragma = "quick_check" if quick else "integrity_check"
     try:
         with closing(sqlite3.connect(db_path, timeout=5)) as conn:
             rows = [str(r[0]) for r in conn.execute(f"PRAGMA {pragma}").fetchmany(3)]
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.Error as exc:
+        trouble = disk.environment_problem(exc, db_path.parent)
+        if trouble is not None:
+            raise trouble from exc
         return str(exc)
     if rows == ["ok"]:
         return None
@@ -98,6 +137,11 @@ def ensure_intact(db_path: Path, *, quick: bool = True) -> None:
     problem = check_integrity(db_path, quick=quick)
     if problem is not None:
         raise CorruptCollectionError(db_path, problem)
+
+
+def holds_data(path: Path) -> bool:
+    """A collection or backup with at least one card: what is worth keeping or restoring."""
+    return bool(_count_cards(path))
 
 
 # -- making and listing backups ----------------------------------------------------------------
@@ -116,10 +160,11 @@ def _fsync_dir(path: Path) -> None:
 
 def _online_copy(src_path: Path, dst_path: Path) -> None:
     """Copy ``src_path`` into a fresh standalone file at ``dst_path`` with the backup API,
-    then move it into place atomically."""
+    then move it into place atomically. On any failure nothing is left at ``dst_path``'s
+    temporary name, and ``dst_path`` is untouched."""
     tmp = dst_path.with_name(f".{dst_path.name}.part")
-    tmp.unlink(missing_ok=True)
     try:
+        tmp.unlink(missing_ok=True)
         with (
             closing(sqlite3.connect(src_path, timeout=5)) as src,
             closing(sqlite3.connect(tmp)) as dst,
@@ -131,10 +176,18 @@ def _online_copy(src_path: Path, dst_path: Path) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, dst_path)
         _fsync_dir(dst_path.parent)
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.Error as exc:
+        trouble = disk.environment_problem(exc, dst_path.parent)
+        if trouble is not None:
+            raise trouble from exc
         raise KnownError(f"{src_path}: could not back up the collection: {exc}") from exc
+    except OSError as exc:
+        raise disk.os_error(exc, dst_path.parent) from exc
     finally:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            Path(f"{tmp}-journal").unlink(missing_ok=True)
 
 
 def create_backup(
@@ -144,7 +197,7 @@ def create_backup(
     if not db_path.is_file():
         raise NotFoundError(f"{db_path}: there is no collection to back up yet")
     folder = backups_dir(data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    disk.ensure_dir(folder)
     target = folder / backup_name(now, tz, tag)
     _online_copy(db_path, target)
     return target
@@ -183,10 +236,14 @@ def list_backups(
 
 
 def latest_good_backup(data_dir: Path, *, tz: tzinfo | None = None) -> BackupInfo | None:
-    """The newest backup that passes the integrity check."""
+    """The newest backup that passes the integrity check *and* holds cards: a backup of an
+    empty collection (a truncated file that was taken for a new one, say) is never what
+    someone restoring wants back."""
     for created, path in _backup_files(data_dir, tz):
         if check_integrity(path) is None:
-            return BackupInfo(path, created, path.stat().st_size, _count_cards(path))
+            cards = _count_cards(path)
+            if cards:
+                return BackupInfo(path, created, path.stat().st_size, cards)
     return None
 
 
@@ -255,11 +312,15 @@ def maybe_backup(
     """Back up if the newest backup is ``interval`` old (or there is none), then rotate.
 
     Called at start-up and every half hour of use, on the DB worker so it never races a
-    write. Returns the new backup, or None when a recent one already exists."""
+    write. Returns the new backup, or None when a recent one already exists, or when the
+    collection is empty and a backup holds cards: rotation would push the good backups
+    out one by one."""
     files = _backup_files(store.data_dir, tz)
     if files:
         age = now - files[0][0]
         if timedelta(0) <= age < interval:
+            return None
+        if not holds_data(store.db_path) and any(holds_data(path) for _, path in files):
             return None
     path = create_backup(store.db_path, store.data_dir, now, tz=tz)
     prune(store.data_dir, now, tz=tz)
@@ -270,14 +331,36 @@ def maybe_backup(
 def _keep_damaged(db_path: Path, data_dir: Path, now: datetime, tz: tzinfo | None) -> Path:
     """Set a damaged collection aside as plain files (the backup API may refuse it)."""
     folder = backups_dir(data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    disk.ensure_dir(folder)
     stamp = _local(now, tz).strftime("%Y%m%d-%H%M%S")
     target = folder / f"damaged-{stamp}{SUFFIX}"
-    for extra in ("", "-wal"):
-        src = Path(f"{db_path}{extra}")
-        if src.exists():
-            shutil.copyfile(src, Path(f"{target}{extra}"))
+    copied: list[Path] = []
+    try:
+        for extra in ("", "-wal"):
+            src = Path(f"{db_path}{extra}")
+            if src.exists():
+                copied.append(Path(f"{target}{extra}"))
+                shutil.copyfile(src, copied[-1])
+    except OSError as exc:
+        for path in copied:  # half a copy is no copy
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+        raise disk.os_error(exc, folder) from exc
     return target
+
+
+def _room_for_restore(data_dir: Path, backup_path: Path, db_path: Path) -> None:
+    """Refuse up front when the disk cannot hold the copy of the current collection and
+    the staged backup: failing half-way would only leave clutter."""
+    needed = backup_path.stat().st_size
+    for extra in ("", "-wal"):
+        current = Path(f"{db_path}{extra}")
+        if current.exists():
+            needed += current.stat().st_size
+    needed += 1 << 20  # journals and slack
+    free = disk.free_bytes(data_dir)
+    if free is not None and free < needed:
+        raise disk.DiskFullError(data_dir, needed)
 
 
 def restore(
@@ -286,15 +369,22 @@ def restore(
     *,
     now: datetime | None = None,
     tz: tzinfo | None = None,
+    wait: float | None = None,
 ) -> Path | None:
-    """Make ``backup_path`` the collection. The caller closes the store first and opens
+    """Make ``backup_path`` the collection. The caller closes its store first and opens
     it again afterwards.
 
+    Nobody else may have the collection open meanwhile: the data dir's lock is taken
+    exclusively (waiting a few seconds), or the restore is refused with one line, since a
+    process still holding the old file would go on committing into it and lose it all.
     The current collection is kept first: as a regular ``…-before-restore`` backup when it
     is sound, or copied aside as ``damaged-….sqlite3`` when it is not. The backup is then
     copied with the backup API into a temporary file next to the collection and renamed
-    over it, so at every moment there is one complete collection on disk. Returns where
-    the previous collection was kept (None if there was none)."""
+    over it, so at every moment there is one complete collection on disk; if anything
+    fails before the rename (a full disk), the current collection is untouched. Returns
+    where the previous collection was kept (None if there was none)."""
+    from app.core import lock
+
     backup_path = Path(backup_path)
     if not backup_path.is_file():
         raise NotFoundError(f"{backup_path}: no such backup")
@@ -303,26 +393,41 @@ def restore(
         raise KnownError(f"{backup_path}: this backup is damaged too ({problem})")
     when = now or datetime.now().astimezone()
     db_path = data_dir / DB_FILENAME
-    kept: Path | None = None
-    if db_path.exists():
-        if check_integrity(db_path) is None:
-            kept = create_backup(db_path, data_dir, when, tz=tz, tag=BEFORE_RESTORE)
-        else:
-            kept = _keep_damaged(db_path, data_dir, when, tz)
-    staged = data_dir / f".{DB_FILENAME}.restoring"
-    _online_copy(backup_path, staged)
-    # A leftover -wal belongs to the old file; SQLite would replay it into the new one.
-    for extra in ("-wal", "-shm"):
-        Path(f"{db_path}{extra}").unlink(missing_ok=True)
-    os.replace(staged, db_path)
-    _fsync_dir(data_dir)
+    with lock.exclusively(
+        data_dir, doing="restore a backup", wait=lock.WAIT_SECONDS if wait is None else wait
+    ):
+        _room_for_restore(data_dir, backup_path, db_path)
+        kept: Path | None = None
+        if db_path.exists():
+            if _is_new(db_path):
+                pass  # an empty file with nothing to lose
+            elif _sound(db_path):
+                kept = create_backup(db_path, data_dir, when, tz=tz, tag=BEFORE_RESTORE)
+            else:
+                kept = _keep_damaged(db_path, data_dir, when, tz)
+        staged = data_dir / f".{DB_FILENAME}.restoring"
+        _online_copy(backup_path, staged)
+        # A leftover -wal belongs to the old file; SQLite would replay it into the new one.
+        try:
+            for extra in ("-wal", "-shm"):
+                Path(f"{db_path}{extra}").unlink(missing_ok=True)
+            os.replace(staged, db_path)
+        except OSError as exc:
+            staged.unlink(missing_ok=True)
+            raise disk.os_error(exc, data_dir) from exc
+        _fsync_dir(data_dir)
     return kept
+
+
+def _sound(db_path: Path) -> bool:
+    return check_integrity(db_path) is None
 
 
 def restore_latest_good(
     data_dir: Path, *, now: datetime | None = None, tz: tzinfo | None = None
 ) -> tuple[BackupInfo, Path | None]:
-    """Restore the newest sound backup; returns it and where the old collection went."""
+    """Restore the newest sound backup that holds cards; returns it and where the old
+    collection went."""
     good = latest_good_backup(data_dir, tz=tz)
     if good is None:
         raise NotFoundError(f"{backups_dir(data_dir)}: there is no sound backup to restore")

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 
+from app.core import disk
 from app.core.errors import KnownError
 
 HEAD_REVISION = "0005"
+BUSY_TIMEOUT_MS = 10_000
 
 
 def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -21,7 +25,8 @@ def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # How long a write waits for another process's transaction (an import, say).
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -64,12 +69,40 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     cfg = alembic_config(engine)
+    path = Path(str(engine.url.database))
     try:
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
-    except sqlite3.DatabaseError as exc:  # pragma: no cover - surfaced via KnownError
-        raise KnownError(f"{engine.url.database}: cannot upgrade the collection: {exc}") from exc
+    except DBAPIError as exc:
+        orig = exc.orig
+        if isinstance(orig, sqlite3.Error):
+            raise disk.sqlite_error(orig, path, "upgrade the collection") from exc
+        raise KnownError(f"{path}: cannot upgrade the collection: {exc}") from exc
+    except sqlite3.Error as exc:  # pragma: no cover - the driver's own, unwrapped
+        raise disk.sqlite_error(exc, path, "upgrade the collection") from exc
+
+
+def needs_upgrade(db_path: Path) -> bool:
+    """Whether the file at ``db_path`` is missing, new or behind ``HEAD_REVISION``: read
+    without SQLAlchemy, so deciding to take the lock for a migration costs no engine."""
+    if not db_path.exists() or db_path.stat().st_size == 0:
+        wal = Path(f"{db_path}-wal")
+        if not (wal.exists() and wal.stat().st_size > 0):
+            return True
+    try:
+        with closing(sqlite3.connect(db_path, timeout=5)) as conn:
+            has_table = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+            ).fetchone()
+            row = (
+                conn.execute("SELECT version_num FROM alembic_version").fetchone()
+                if has_table
+                else None
+            )
+    except sqlite3.Error:
+        return True  # the upgrade will say what is wrong
+    return row is None or str(row[0]) != HEAD_REVISION
 
 
 def check_database_file(db_path: Path) -> None:

@@ -292,6 +292,10 @@ class _NewCards:
         self.session = session
         self.now = db_datetime(now)
         self.when = now
+        # Ids are allocated under SQLite's write lock: read before it, another process
+        # importing at the same time reads the same max(id) and one of the two imports
+        # fails with "UNIQUE constraint failed: card.id".
+        _hold_write_lock(session)
         self.next_id = (session.scalar(select(func.max(Card.id))) or 0) + 1
         self.cards: list[tuple[Any, ...]] = []
         self.key_points: list[tuple[int, int, str, str, str]] = []
@@ -345,6 +349,16 @@ class _NewCards:
                 "INSERT INTO card_tag (card_id, tag_id) VALUES (?, ?)",
                 [(card_id, known[name]) for card_id, name in self.tags],
             )
+
+
+def _hold_write_lock(session: Session) -> None:
+    """Make sure this transaction holds the database's write lock. The driver begins a
+    transaction only at the first write, so one that has written already holds it; one
+    that has only read takes it now (waiting up to the busy timeout for another writer)."""
+    conn = session.connection()
+    raw = conn.connection.dbapi_connection
+    if not getattr(raw, "in_transaction", True):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _json_list(values: list[str]) -> str:

@@ -7,13 +7,23 @@ from pathlib import Path
 
 import platformdirs
 
+from app.core.errors import KnownError
+
 APP_NAME = "parley"
 DATA_DIR_ENV = "PARLEY_DATA_DIR"
 DB_FILENAME = "collection.sqlite3"
 
 
 def resolve_data_dir(option: str | os.PathLike[str] | None = None) -> Path:
-    """``--data-dir`` wins, then ``$PARLEY_DATA_DIR``, then the platform's user data dir."""
+    """``--data-dir`` wins, then ``$PARLEY_DATA_DIR``, then the platform's user data dir.
+
+    An empty ``--data-dir`` is refused rather than read as "not given": a script whose
+    variable came out empty must not quietly work on the real collection."""
+    if option is not None and not os.fspath(option).strip():
+        raise KnownError(
+            '--data-dir "": the data folder is empty; name a folder, or leave the option '
+            f"out to use ${DATA_DIR_ENV} or the default"
+        )
     chosen = option or os.environ.get(DATA_DIR_ENV) or platformdirs.user_data_dir(APP_NAME)
     return Path(chosen).expanduser().resolve()
 

@@ -3,25 +3,35 @@
 A ``Store`` hands out sessions, each its own transaction (commit on success, rollback on
 error). Sessions are never shared between threads; the GUI funnels all database work
 through one worker thread.
+
+An open store holds the data dir's lock shared (:mod:`app.core.lock`), so a restore in
+another process waits for it to close instead of replacing the file under it; migrations
+run with the lock held exclusively, so two first runs never migrate the same file at once.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.core import backups, db
+from app.core import backups, db, disk, lock
+from app.core.errors import CorruptCollectionError, KnownError
 from app.core.paths import DB_FILENAME
 
 
 class Store:
-    def __init__(self, data_dir: Path, engine: Engine) -> None:
+    def __init__(
+        self, data_dir: Path, engine: Engine, held: lock.DataDirLock | None = None
+    ) -> None:
         self.data_dir = data_dir
         self.engine = engine
+        self._held = held
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @property
@@ -29,26 +39,80 @@ class Store:
         return self.data_dir / DB_FILENAME
 
     @classmethod
-    def open(cls, data_dir: Path, *, seed: bool = True) -> Store:
-        data_dir.mkdir(parents=True, exist_ok=True)
+    def open(cls, data_dir: Path, *, seed: bool = True, wait: float = lock.WAIT_SECONDS) -> Store:
+        disk.ensure_dir(data_dir)
+        held = lock.acquire(data_dir, wait=wait)
+        try:
+            return cls._open_locked(data_dir, held, seed=seed, wait=wait)
+        except BaseException:
+            held.release()
+            raise
+
+    @classmethod
+    def _open_locked(
+        cls, data_dir: Path, held: lock.DataDirLock, *, seed: bool, wait: float
+    ) -> Store:
         db_path = data_dir / DB_FILENAME
-        db.check_database_file(db_path)
-        # A damaged file becomes a CorruptCollectionError that says how to restore a backup.
-        backups.ensure_intact(db_path)
+        _refuse_damage(db_path)
+        # Migrate with the lock held exclusively; taking it means letting go of the shared
+        # hold for a moment, so look again once it is shared again (a restore may have
+        # slipped in with an older schema).
+        for _attempt in range(3):
+            if not db.needs_upgrade(db_path):
+                break
+            with held.exclusive(wait=wait, doing="upgrade the collection"):
+                _refuse_damage(db_path)
+                migrating = db.make_engine(db_path)
+                try:
+                    db.upgrade(migrating)
+                finally:
+                    migrating.dispose()
+        else:
+            raise KnownError(f"{db_path}: the collection could not be brought up to date")
         engine = db.make_engine(db_path)
-        db.upgrade(engine)
-        store = cls(data_dir, engine)
+        store = cls(data_dir, engine, held)
         if seed:
             from app.core.seed import seed_builtin_decks
 
-            with store.session() as session:
-                seed_builtin_decks(session, data_dir)
+            try:
+                # Two first runs seed at once: the write lock from the start makes the
+                # second see the first one's deck instead of adding it again.
+                with store.session(immediate=True) as session:
+                    seed_builtin_decks(session, data_dir)
+            except OperationalError as exc:
+                engine.dispose()
+                raise _sqlite_failure(exc, db_path) from exc
         return store
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, *, immediate: bool = False) -> Iterator[Session]:
+        """One transaction. ``immediate=True`` takes SQLite's write lock before the first
+        read, for work that decides what to write from what it reads."""
         with self._sessions.begin() as session:
+            if immediate:
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
             yield session
 
     def close(self) -> None:
         self.engine.dispose()
+        if self._held is not None:
+            self._held.release()
+            self._held = None
+
+
+def _refuse_damage(db_path: Path) -> None:
+    """A damaged file becomes a CorruptCollectionError that says how to restore a backup;
+    a read-only or full disk its own message (raised by the check)."""
+    problem = backups.check_integrity(db_path, quick=True)
+    if problem is None:
+        return
+    if problem == "not an SQLite database" and not backups.has_backups(db_path.parent):
+        raise KnownError(f"{db_path}: not a Parley collection (not an SQLite database)")
+    raise CorruptCollectionError(db_path, problem)
+
+
+def _sqlite_failure(exc: OperationalError, db_path: Path) -> KnownError:
+    orig = exc.orig
+    if isinstance(orig, sqlite3.Error):
+        return disk.sqlite_error(orig, db_path, "open the collection")
+    return KnownError(f"{db_path}: could not open the collection: {exc}")

@@ -10,9 +10,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import __version__
+from app.core import lock
+from app.core.errors import KnownError
 from app.ui import messages
 from app.ui.backend import Backend
 from app.ui.backup_timer import start_backup_timer
@@ -51,6 +53,33 @@ def run_app(data_dir: Path, *, quit_after_start: bool = False, report_startup: b
     icon = resources.files("resources") / "icons" / "parley.svg"
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
+    # One window per data dir: a second one would overwrite the first one's settings and
+    # show a collection the first is changing. Say so (a dialog for whoever started it
+    # from a desktop icon, one line on stderr for the terminal) and exit non-zero.
+    owner: lock.WindowLock | None = None
+    try:
+        owner = lock.hold_window(data_dir)
+    except lock.DataDirBusyError as err:
+        if not quit_after_start:
+            tell_open_elsewhere(str(err))
+        raise
+    except KnownError:
+        pass  # a read-only or full disk: the window opens and its banner says what to do
+    try:
+        return _run_window(app, data_dir, quit_after_start, report_startup)
+    finally:
+        if owner is not None:
+            owner.release()
+
+
+def tell_open_elsewhere(text: str) -> None:
+    """The seam tests patch: the dialog a second window shows instead of opening."""
+    QMessageBox.warning(None, "Parley is already open", text)
+
+
+def _run_window(
+    app: QApplication, data_dir: Path, quit_after_start: bool, report_startup: bool
+) -> int:
     window = create_window(data_dir)
     if report_startup:
         # Milestones for the start-up benchmark, read from stdout as they happen.
