@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from app.cli.context import CliContext
+from app.cli.outputs import check_output, one_line_errors, shown
 from app.core.clock import utcnow
 from app.core.deckdata import IMPORT_MODES
 from app.core.settings import Settings
@@ -80,18 +81,19 @@ def cmd_cards(ctx: CliContext, args: argparse.Namespace) -> int:
 def cmd_import(ctx: CliContext, args: argparse.Namespace) -> int:
     from app.core.importing import import_path
 
-    summary = import_path(
-        ctx.store(),
-        Path(args.path),
-        deck_name=args.deck,
-        mode=args.mode,
-        with_scheduling=args.with_scheduling,
-    )
+    with one_line_errors(ctx.data_dir):
+        summary = import_path(
+            ctx.store(),
+            Path(args.path),
+            deck_name=args.deck,
+            mode=args.mode,
+            with_scheduling=args.with_scheduling,
+        )
     if args.json:
         ctx.emit_json(summary.to_json())
     else:
         print(
-            f"{args.path}: into {summary.deck!r}: {summary.added} added, "
+            f"{shown(args.path)}: into {summary.deck!r}: {summary.added} added, "
             f"{summary.updated} updated, {summary.unchanged} unchanged, "
             f"{summary.skipped} skipped"
         )
@@ -102,8 +104,8 @@ def cmd_export(ctx: CliContext, args: argparse.Namespace) -> int:
     from app.core.exporting import export_to_file
     from app.core.paths import media_dir
 
-    out = Path(args.output)
-    with ctx.store().session() as s:
+    out = check_output(Path(args.output))
+    with one_line_errors(ctx.data_dir), ctx.store().session() as s:
         count = export_to_file(s, args.deck, out, args.format, media_dir(ctx.data_dir))
-    print(f"{out}: exported {count} cards from {args.deck!r}")
+    print(f"{shown(out)}: exported {count} cards from {args.deck!r}")
     return 0

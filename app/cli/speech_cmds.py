@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.context import CliContext
-from app.core.errors import KnownError
+from app.cli.outputs import check_output, one_line_errors, shown
+from app.core.errors import KnownError, NotFoundError
 from app.core.paths import recordings_dir
 from app.rehearsal.session import card_hints, score_and_record
 from app.speech import audio
@@ -76,14 +77,16 @@ def _engine_options(p: argparse.ArgumentParser) -> None:
 def cmd_speak(ctx: CliContext, args: argparse.Namespace) -> int:
     from app.speech.tts import Speaker
 
-    speaker = Speaker.for_data_dir(ctx.data_dir)
-    rendered = speaker.render_now(args.text, args.voice, args.rate)
-    out = audio.copy_atomic(rendered, Path(args.output))
-    duration = audio.pcm_duration(audio.load_pcm16k(out))
+    out = check_output(Path(args.output))  # before the slow part
+    with one_line_errors(ctx.data_dir):
+        speaker = Speaker.for_data_dir(ctx.data_dir)
+        rendered = speaker.render_now(args.text, args.voice, args.rate)
+        duration = audio.wav_seconds(rendered)
+        audio.copy_atomic(rendered, out)
     if args.json:
-        ctx.emit_json({"path": str(out), "duration_s": round(duration, 2)})
+        ctx.emit_json({"path": shown(out), "duration_s": round(duration, 2)})
     else:
-        print(f"{out} ({duration:.1f} s)")
+        print(f"{shown(out)} ({duration:.1f} s)")
     return 0
 
 
@@ -120,8 +123,15 @@ def cmd_transcribe(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def cmd_score(ctx: CliContext, args: argparse.Namespace) -> int:
+    with one_line_errors(ctx.data_dir):
+        return _score(ctx, args)
+
+
+def _score(ctx: CliContext, args: argparse.Namespace) -> int:
     from app.core import services
 
+    if not 1 <= args.card_id < 2**63:  # beyond SQLite's integers no card can have it
+        raise NotFoundError(f"no card with id {args.card_id}")
     store = ctx.store()
     with store.session() as s:  # fail on a wrong id before the slow part
         card = services.get_card(s, args.card_id)
@@ -197,22 +207,26 @@ def cmd_models_list(ctx: CliContext, args: argparse.Namespace) -> int:
 def cmd_models_install(ctx: CliContext, args: argparse.Namespace) -> int:
     from app.speech.model_install import install_model_zip
 
-    shown = -1
+    last_percent = -1
 
     def progress(done: int, total: int) -> None:
-        nonlocal shown
+        nonlocal last_percent
         percent = done * 100 // total if total else 100
-        if sys.stderr.isatty() and percent != shown:
-            shown = percent
+        if sys.stderr.isatty() and percent != last_percent:
+            last_percent = percent
             print(f"\rInstalling… {percent}%", end="", file=sys.stderr, flush=True)
 
-    model = install_model_zip(Path(args.zip), ctx.data_dir, progress, args.language)
+    with one_line_errors(ctx.data_dir):
+        model = install_model_zip(Path(args.zip), ctx.data_dir, progress, args.language)
     if sys.stderr.isatty():
         print(file=sys.stderr)
     if args.json:
         ctx.emit_json(model.to_json())
     else:
-        print(f"Installed {model.engine} model {model.path} (language: {model.language or '?'}).")
+        print(
+            f"Installed {model.engine} model {shown(model.path)} "
+            f"(language: {model.language or '?'})."
+        )
         if not model.english:
             print(
                 f"It is not recognised as English, so Parley will use it only with "

@@ -16,6 +16,8 @@ from app.core.clock import utcnow
 from app.core.errors import CorruptCollectionError, KnownError
 from app.core.paths import DB_FILENAME, backups_dir
 
+MAX_DAYS = 3650
+
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("stats", parents=[common], help="a deck's review and role-play figures")
@@ -48,8 +50,8 @@ def _when(dt: datetime) -> str:
 
 
 def cmd_stats(ctx: CliContext, args: argparse.Namespace) -> int:
-    if args.days < 1:
-        raise KnownError("--days must be at least 1")
+    if not 1 <= args.days <= MAX_DAYS:
+        raise KnownError(f"--days must be from 1 to {MAX_DAYS} (ten years), not {args.days}")
     from app.core import stats  # SQLAlchemy: only when the command runs
 
     with ctx.store().session() as s:

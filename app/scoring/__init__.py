@@ -32,6 +32,8 @@ from app.scoring.verdicts import CompiledPoints, compile_points, judge
 from app.scoring.windows import answer_windows, clauses
 
 __all__ = [
+    "MAX_ANSWER_WORDS",
+    "AnswerTooLongError",
     "Delivery",
     "Evidence",
     "KeyPointResult",
@@ -46,6 +48,17 @@ __all__ = [
 ]
 
 _COMPILED_KEEP = 64
+# Matching by meaning grows with the square of the answer's length: 300 words score in
+# about a second, 1,000 in a few, 3,000 took minutes. 1,000 words is about seven minutes
+# of speech, much longer than an answer to one question.
+MAX_ANSWER_WORDS = 1000
+MAX_ANSWER_CHARS = 12 * MAX_ANSWER_WORDS
+
+
+class AnswerTooLongError(KnownError):
+    """An answer too long to score in reasonable time."""
+
+
 _compiled: OrderedDict[str, tuple[CompiledPoints, tuple[str, ...]]] = OrderedDict()
 _compiled_lock = threading.Lock()
 
@@ -93,8 +106,19 @@ def score_answer(
     """Score ``transcript`` against ``key_points``. ``words`` are the recogniser's timed
     words when there are any; ``duration_s`` is the recording's length; ``glossary`` is
     the deck's. Coverage is the credit of the verdicts (met 1, partly 0.5) over the
-    number of key points, 0.0 when there are none."""
+    number of key points, 0.0 when there are none. An answer longer than
+    ``MAX_ANSWER_WORDS`` raises ``AnswerTooLongError``."""
+    if len(transcript) > MAX_ANSWER_CHARS:
+        raise AnswerTooLongError(
+            f"The answer is {len(transcript):,} characters long; Parley scores answers of at "
+            f"most {MAX_ANSWER_CHARS:,} characters ({MAX_ANSWER_WORDS:,} words)."
+        )
     tokens = tokenize(transcript)
+    if len(tokens) > MAX_ANSWER_WORDS:
+        raise AnswerTooLongError(
+            f"The answer is {len(tokens):,} words long; Parley scores answers of at most "
+            f"{MAX_ANSWER_WORDS:,} words (about seven minutes of speech)."
+        )
     points, notes = prepare(key_points, glossary, meaning=meaning)
     answer = Answer(
         transcript, tokens, answer_windows(transcript, tokens), clauses(transcript, tokens)

@@ -4,16 +4,20 @@ Users bring WAVs of every flavour (8-bit to 32-bit float, stereo, 8 kHz to 48 kH
 microphones deliver whatever their driver prefers, so everything passes through here.
 Resampling is a Hann-windowed sinc interpolation: the low-pass follows the lower of the
 two Nyquist rates, which keeps aliasing out of the speech band when downsampling. It is
-streaming (``StreamResampler``) so a live microphone and a file take the same path.
-Qt-free: the CLI, the capture worker and the tests all use it.
+streaming (``StreamResampler``) so a live microphone and a file take the same path,
+and a file is read block by block, so memory holds only the 16 kHz result. Files longer
+than ``MAX_WAV_SECONDS`` are refused before any work. Qt-free: the CLI, the capture
+worker and the tests all use it.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import stat
 import tempfile
 import wave
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +29,12 @@ from app.core.errors import KnownError
 TARGET_RATE = 16_000
 SAMPLE_WIDTH = 2  # bytes per int16 sample
 WAV_FORMATS = frozenset({"WAV", "WAVEX", "RF64", "W64"})
+# Recognition is slower than real time on a small machine; half an hour of audio is far
+# longer than any answer and still a bounded amount of work.
+MAX_WAV_SECONDS = 30 * 60
+_READ_BLOCK = 1 << 16  # frames read and resampled at a time
+
+Progress = Callable[[float, float], None]  # (seconds done, seconds total)
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -141,32 +151,92 @@ def convert(samples: npt.NDArray[np.float32], rate: int) -> bytes:
     return to_int16_bytes(np.concatenate([resampler.feed(mono), resampler.flush()]))
 
 
-def read_wav(path: str | os.PathLike[str]) -> tuple[npt.NDArray[np.float32], int]:
-    """The file's frames as float32 in [-1, 1] and its sample rate.
+def shown(path: str | os.PathLike[str]) -> str:
+    """A path as text that can be printed whatever its bytes (non-UTF-8 names)."""
+    return os.fsencode(path).decode("utf-8", "replace")
+
+
+def _open_wav(path: str | os.PathLike[str]) -> sf.SoundFile:
+    """The file opened for reading, once it is known to be a WAV of bounded length.
 
     Raises ``AudioFileError`` naming the file for anything that is not a readable WAV.
     """
     path = Path(path)
     if not path.is_file():
-        raise AudioFileError(f"{path}: no such file.")
+        raise AudioFileError(f"{shown(path)}: no such file.")
     try:
-        info = sf.info(str(path))
-        if info.format not in WAV_FORMATS:
-            raise AudioFileError(f"{path}: not a WAV file (it is {info.format_info}).")
-        data, rate = sf.read(str(path), dtype="float32", always_2d=False)
+        # Bytes, not str: libsndfile gets any file name, UTF-8 or not.
+        sound = sf.SoundFile(os.fsencode(path))
     except sf.LibsndfileError as err:
-        raise AudioFileError(f"{path}: not a readable WAV file ({err.error_string}).") from err
+        raise AudioFileError(
+            f"{shown(path)}: not a readable WAV file ({err.error_string})."
+        ) from err
     except (OSError, RuntimeError) as err:
-        raise AudioFileError(f"{path}: could not be read ({err}).") from err
+        raise AudioFileError(f"{shown(path)}: could not be read ({err}).") from err
+    try:
+        if sound.format not in WAV_FORMATS:
+            raise AudioFileError(f"{shown(path)}: not a WAV file (it is {sound.format_info}).")
+        if sound.frames <= 0 or sound.samplerate <= 0:
+            raise AudioFileError(f"{shown(path)}: the WAV file contains no audio.")
+        seconds = sound.frames / sound.samplerate
+        if seconds > MAX_WAV_SECONDS:
+            raise AudioFileError(
+                f"{shown(path)}: the recording is {seconds / 60:.0f} minutes long; Parley "
+                f"transcribes at most {MAX_WAV_SECONDS // 60} minutes. Cut it into parts."
+            )
+    except BaseException:
+        sound.close()
+        raise
+    return sound
+
+
+def read_wav(path: str | os.PathLike[str]) -> tuple[npt.NDArray[np.float32], int]:
+    """The file's frames as float32 in [-1, 1] and its sample rate.
+
+    Raises ``AudioFileError`` naming the file for anything that is not a readable WAV
+    or that is longer than ``MAX_WAV_SECONDS``.
+    """
+    with _open_wav(path) as sound:
+        try:
+            data = sound.read(dtype="float32", always_2d=False)
+        except (sf.LibsndfileError, OSError, RuntimeError) as err:
+            raise AudioFileError(f"{shown(path)}: could not be read ({err}).") from err
+        rate = sound.samplerate
     if len(data) == 0:
-        raise AudioFileError(f"{path}: the WAV file contains no audio.")
+        raise AudioFileError(f"{shown(path)}: the WAV file contains no audio.")
     return np.asarray(data, dtype=np.float32), int(rate)
 
 
-def load_pcm16k(path: str | os.PathLike[str]) -> bytes:
-    """Reads any WAV and returns 16 kHz mono int16 PCM, ready for a recogniser."""
-    data, rate = read_wav(path)
-    return convert(data, rate)
+def load_pcm16k(path: str | os.PathLike[str], progress: Progress | None = None) -> bytes:
+    """Reads any WAV and returns 16 kHz mono int16 PCM, ready for a recogniser.
+
+    The file is decoded and resampled a block at a time; ``progress`` hears how far.
+    """
+    out = bytearray()
+    with _open_wav(path) as sound:
+        rate, total = int(sound.samplerate), sound.frames / sound.samplerate
+        resampler = StreamResampler(rate, TARGET_RATE)
+        done = 0
+        try:
+            for block in sound.blocks(_READ_BLOCK, dtype="float32", always_2d=True):
+                out += to_int16_bytes(resampler.feed(downmix(block)))
+                done += len(block)
+                if done > sound.frames:  # a header that lies about the length
+                    raise AudioFileError(f"{shown(path)}: the WAV file is damaged.")
+                if progress:
+                    progress(done / rate, total)
+        except (sf.LibsndfileError, OSError, RuntimeError) as err:
+            raise AudioFileError(f"{shown(path)}: could not be read ({err}).") from err
+    if not done:
+        raise AudioFileError(f"{shown(path)}: the WAV file contains no audio.")
+    out += to_int16_bytes(resampler.flush())
+    return bytes(out)
+
+
+def wav_seconds(path: str | os.PathLike[str]) -> float:
+    """How long a WAV file plays, from its header."""
+    with _open_wav(path) as sound:
+        return float(sound.frames / sound.samplerate)
 
 
 def pcm_duration(pcm: bytes, rate: int = TARGET_RATE) -> float:
@@ -181,9 +251,23 @@ def level(pcm: bytes) -> float:
     return min(1.0, float(np.abs(samples.astype(np.int32)).max()) / 32768)
 
 
+def _refuse_special(path: Path) -> None:
+    """Renaming over ``path`` replaces whatever it is, so it must be a regular file."""
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(mode):
+        raise AudioFileError(
+            f"{shown(path)}: is not a regular file (a folder, a link or a device); "
+            "Parley writes only to regular files."
+        )
+
+
 def write_wav_atomic(path: str | os.PathLike[str], pcm: bytes, rate: int = TARGET_RATE) -> Path:
     """Writes mono int16 PCM as a WAV; readers never see a half-written file."""
     path = Path(path)
+    _refuse_special(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".wav.part", dir=path.parent)
     try:
@@ -203,8 +287,10 @@ def write_wav_atomic(path: str | os.PathLike[str], pcm: bytes, rate: int = TARGE
 
 
 def copy_atomic(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> Path:
-    """Copies a file so that ``dst`` either does not exist or is complete."""
+    """Copies a file so that ``dst`` either does not exist or is complete; ``dst`` may
+    only be a regular file."""
     dst = Path(dst)
+    _refuse_special(dst)
     dst.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{dst.stem}-", suffix=".part", dir=dst.parent)
     try:

@@ -5,8 +5,10 @@ Vosk's ``am/final.mdl``, Whisper's ``model.bin``), and the engine's own layout c
 decides whether it is complete.
 
 Zips come from the internet, so every entry is checked before anything is written:
-no absolute paths, no ``..``, no symlinks, and bounded size and entry count (sizes are
-counted as bytes are actually inflated, not trusted from the header). Extraction goes
+no absolute paths, no ``..``, no symlinks, no encrypted entries, and bounded size and
+entry count (sizes are counted as bytes are actually inflated, not trusted from the
+header). Entry names are taken without ``./`` parts, so a zip made with ``zip -r m.zip
+./`` installs as a folder like any other. Extraction goes
 into a hidden temporary folder inside models/ and is renamed into place only once the
 layout checks out, so a failure leaves nothing half-installed.
 """
@@ -64,7 +66,7 @@ def install_model_zip(
         members = _checked_members(zip_path, archive)
         engine, root = _model_root(zip_path, members)
         name = PurePosixPath(root).name if root else zip_path.stem
-        target = _target(data_dir, name)
+        target = _target(data_dir, _folder_name(name))
         with _staging(zip_path, target) as unpacked:
             _extract(zip_path, archive, members, root, unpacked, progress)
             _finish(zip_path, engine, unpacked, target, language)
@@ -82,7 +84,7 @@ def install_model_dir(
         raise ModelInstallError(f"{folder} is not a speech model: it has none of {markers}.")
     files = [p for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()]
     total = sum(p.stat().st_size for p in files)
-    target = _target(data_dir, folder.name)
+    target = _target(data_dir, _folder_name(folder.resolve().name))
     with _staging(folder, target) as unpacked:
         done = 0
         for src in files:
@@ -94,6 +96,17 @@ def install_model_dir(
                 progress(done, total)
         _finish(folder, engine, unpacked, target, language)
     return engine.describe(target, "data dir")
+
+
+def _folder_name(name: str) -> str:
+    """The installed folder's name: never empty and never hidden (``models/.x`` is
+    where installs are staged)."""
+    return name.lstrip(".") or "model"
+
+
+def _entry_name(info: zipfile.ZipInfo) -> str:
+    """An entry's path without empty or ``.`` parts: ``./model.bin`` is ``model.bin``."""
+    return "/".join(p for p in info.filename.split("/") if p not in ("", "."))
 
 
 def _target(data_dir: Path, name: str) -> Path:
@@ -146,6 +159,11 @@ def _checked_members(zip_path: Path, archive: zipfile.ZipFile) -> list[zipfile.Z
             raise ModelInstallError(
                 f"{zip_path} is unsafe: entry {name!r} points outside the folder."
             )
+        if info.flag_bits & 0x1:
+            raise ModelInstallError(
+                f"{zip_path} is encrypted (entry {name!r}); unpack it with its password and "
+                "install the folder instead."
+            )
         mode = info.external_attr >> 16
         if stat.S_ISLNK(mode):
             raise ModelInstallError(f"{zip_path} is unsafe: entry {name!r} is a symbolic link.")
@@ -164,8 +182,9 @@ def _model_root(zip_path: Path, members: list[zipfile.ZipInfo]) -> tuple[EngineS
     found = []
     for engine in ENGINES:
         for m in members:
-            if m.filename == engine.marker or m.filename.endswith("/" + engine.marker):
-                found.append((m.filename.count("/"), engine, m.filename[: -len(engine.marker)]))
+            name = _entry_name(m)
+            if not m.is_dir() and (name == engine.marker or name.endswith("/" + engine.marker)):
+                found.append((name.count("/"), engine, name[: -len(engine.marker)]))
     if not found:
         markers = ", ".join(f"{e.marker} ({e.label})" for e in ENGINES)
         raise ModelInstallError(f"{zip_path} is not a speech model: it has none of {markers}.")
@@ -182,7 +201,7 @@ def _extract(
     progress: Progress | None,
 ) -> None:
     prefix = f"{root}/" if root else ""
-    wanted = [m for m in members if m.filename.startswith(prefix) and not m.is_dir()]
+    wanted = [m for m in members if _entry_name(m).startswith(prefix) and not m.is_dir()]
     total = sum(m.file_size for m in wanted)
     done = 0
     dest.mkdir()
@@ -190,7 +209,7 @@ def _extract(
     if progress:
         progress(0, total)
     for info in wanted:
-        out_path = (dest / info.filename[len(prefix) :]).resolve()
+        out_path = (dest / _entry_name(info)[len(prefix) :]).resolve()
         if not out_path.is_relative_to(base):
             raise ModelInstallError(f"{zip_path} is unsafe: entry {info.filename!r}.")
         out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -207,3 +226,5 @@ def _extract(
                         progress(done, total)
         except (zipfile.BadZipFile, EOFError, zlib.error) as err:
             raise ModelInstallError(f"{zip_path} is damaged ({err}).") from err
+        except (NotImplementedError, RuntimeError) as err:  # a method zipfile cannot unpack
+            raise ModelInstallError(f"{zip_path} cannot be unpacked ({err}).") from err

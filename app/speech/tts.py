@@ -34,6 +34,9 @@ from app.core.paths import tts_cache_dir
 from app.core.settings import Settings
 
 MIN_RATE, MAX_RATE = 80, 450  # words per minute espeak-ng speaks intelligibly
+# espeak-ng has crashed the process on very long utterances; this is about five minutes
+# of speech, far more than a question or a model answer.
+MAX_SPEAK_CHARS = 5000
 RENDER_TIMEOUT_S = 60.0
 _CACHE_VERSION = 1  # bump when rendering changes so old files are not reused
 
@@ -180,6 +183,11 @@ class Speaker:
         """The WAV for ``text``: at once from the cache, else rendered in the background.
         ``voice`` (e.g. a persona's) and ``rate`` override the speaker's defaults."""
         text = " ".join(text.split())
+        if len(text) > MAX_SPEAK_CHARS:
+            raise TtsError(
+                f"The text to speak is {len(text):,} characters long; at most "
+                f"{MAX_SPEAK_CHARS:,} can be spoken at once."
+            )
         chosen_voice = self.voice if voice is None else voice
         chosen_rate = rate or self.rate
         path = self.cache_path(text, chosen_voice, chosen_rate)
@@ -262,7 +270,7 @@ def _settle() -> None:
 
 def _check_wav(path: Path, text: str) -> None:
     try:
-        frames = sf.info(str(path)).frames
+        frames = sf.info(os.fsencode(path)).frames
     except (sf.LibsndfileError, RuntimeError) as err:
         raise TtsError(f"Text-to-speech produced an unreadable file for {text[:40]!r}.") from err
     if frames <= 0:
