@@ -8,7 +8,9 @@ is printed for them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -61,14 +63,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx = CliContext(data_dir_option=args.data_dir)
     try:
         ctx.check_data_dir()
-        return int(args.func(ctx, args) or 0)
+        code = int(args.func(ctx, args) or 0)
+        sys.stdout.flush()  # a reader that went away shows here, not at exit
+        return code
+    except BrokenPipeError:
+        return _reader_gone()
     except KnownError as err:
-        print(f"parley: {err}", file=sys.stderr)
+        # A file name that is not UTF-8 still prints (as U+FFFD), whatever stderr's errors.
+        message = str(err).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        print(f"parley: {message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
     finally:
         ctx.close()
+
+
+def _reader_gone() -> int:
+    """``parley cards | head``: the reader closed the pipe. Stop quietly, as a tool that
+    SIGPIPE ends does; stdout goes to /dev/null so that Python's final flush is quiet."""
+    with contextlib.suppress(OSError, ValueError):  # stdout is not a file (tests capture it)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 141
 
 
 if __name__ == "__main__":
