@@ -67,6 +67,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     if revision == "head" and current_revision(engine) == HEAD_REVISION:
         return
     from alembic import command
+    from alembic.util.exc import CommandError
 
     cfg = alembic_config(engine)
     path = Path(str(engine.url.database))
@@ -81,6 +82,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         raise KnownError(f"{path}: cannot upgrade the collection: {exc}") from exc
     except sqlite3.Error as exc:  # pragma: no cover - the driver's own, unwrapped
         raise disk.sqlite_error(exc, path, "upgrade the collection") from exc
+    except CommandError as exc:
+        # A revision this version does not know: the file was written by a newer Parley.
+        found = current_revision(engine)
+        raise KnownError(
+            f"{path}: the collection was saved by a newer version of Parley (schema "
+            f"{found}, this one knows up to {HEAD_REVISION}); update Parley to open it"
+        ) from exc
 
 
 def needs_upgrade(db_path: Path) -> bool:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
+from app.core import disk
 from app.core.settings import Settings
 from app.ui.tasks import Tasks
 
@@ -116,8 +117,15 @@ class Backend(QObject):
     def save_settings(self, settings: Settings) -> None:
         self.settings = settings
         data_dir = self.data_dir
+
+        def save() -> None:
+            try:
+                settings.save(data_dir)
+            except OSError as exc:  # a full or read-only disk: say so, it is no bug
+                raise disk.os_error(exc, data_dir) from exc
+
         # The DB worker is serial, so two quick saves can never land out of order.
-        self.tasks.db(lambda: settings.save(data_dir), session=False)
+        self.tasks.db(save, session=False)
         self.settings_changed.emit()
 
     def shutdown(self) -> None:

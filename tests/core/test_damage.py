@@ -18,7 +18,8 @@ import pytest
 
 from app.cli.main import main
 from app.core import backups
-from app.core.errors import CorruptCollectionError
+from app.core.db import HEAD_REVISION
+from app.core.errors import CorruptCollectionError, KnownError
 from app.core.models import Card, Deck
 from app.core.paths import backups_dir
 from app.core.store import Store
@@ -270,3 +271,17 @@ from app.cli.main import main; sys.exit(main(sys.argv[1:]))" backup restore --la
     assert cards(after / "collection.sqlite3") == 7
     assert backup_names(after) == backup_names(seed_dir)  # no empty or partial file left
     assert not [p for p in after.iterdir() if p.name.endswith((".restoring", ".part"))]
+
+
+def test_a_collection_from_a_newer_parley_says_so_and_is_left_alone(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    db = collection_with_cards(data_dir)
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0099'")
+    with pytest.raises(KnownError) as caught:
+        Store.open(data_dir)
+    assert str(caught.value) == (
+        f"{db}: the collection was saved by a newer version of Parley (schema 0099, this "
+        f"one knows up to {HEAD_REVISION}); update Parley to open it"
+    )
+    assert cards(db) == 7
