@@ -5,9 +5,11 @@ the "Restore last good backup" button; a disk that cannot be written says what t
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import subprocess
 import sys
 import textwrap
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -121,3 +123,42 @@ def test_the_window_on_a_disk_it_cannot_write_says_so_and_offers_no_restore(
     assert expected in text and "Your collection is not damaged" in text
     assert action == "none"
     assert "is damaged" not in done.stdout and "Traceback" not in done.stderr
+
+
+@pytest.mark.skipif(NAMESPACE is None, reason="needs unshare to mount a tmpfs")
+def test_restoring_a_backup_in_the_window_when_the_disk_fills_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    """The app is open, the disk fills up, the user restores a backup: one line says the
+    disk is full, and the collection is exactly as it was."""
+    assert NAMESPACE is not None
+    seed = seeded(tmp_path)
+    mnt, out = tmp_path / "mnt", tmp_path / "out"
+    mnt.mkdir()
+    script = textwrap.dedent(
+        f"""
+        M={mnt}
+        mount -t tmpfs -o size=3m tmpfs $M || exit 97
+        cp -a {seed} $M/d
+        {sys.executable} {SHOW} $M/d --restore-after-filling $M/fill; rc=$?
+        rm -f $M/fill
+        cp -a $M/d {out}
+        exit $rc
+        """
+    )
+    done = subprocess.run(
+        [*NAMESPACE, "sh", "-c", script], capture_output=True, text=True, timeout=180
+    )
+    if done.returncode == 97:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    assert done.returncode == 0, done.stderr
+    said = [line for line in done.stdout.splitlines() if line.startswith("message ")]
+    assert len(said) == 1, done.stdout
+    assert said[0].startswith(f"message error {mnt / 'd'}: the disk is full")
+    assert "Traceback" not in done.stderr
+    with closing(sqlite3.connect(out / "collection.sqlite3")) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT count(*) FROM card").fetchone()[0] == 7 + 80
+    left = list((out / "backups").iterdir())
+    assert all(p.stat().st_size > 0 and "before-restore" not in p.name for p in left)
+    assert not [p for p in out.iterdir() if p.name.endswith((".restoring", ".part"))]
