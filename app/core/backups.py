@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import secrets
 import shutil
 import sqlite3
 from collections.abc import Iterable
@@ -162,9 +163,10 @@ def _online_copy(src_path: Path, dst_path: Path) -> None:
     """Copy ``src_path`` into a fresh standalone file at ``dst_path`` with the backup API,
     then move it into place atomically. On any failure nothing is left at ``dst_path``'s
     temporary name, and ``dst_path`` is untouched."""
-    tmp = dst_path.with_name(f".{dst_path.name}.part")
+    # A name of its own: two backups in the same second (the app's and a command's) must
+    # not delete each other's half-written file.
+    tmp = dst_path.with_name(f".{dst_path.name}.{os.getpid()}-{secrets.token_hex(4)}.part")
     try:
-        tmp.unlink(missing_ok=True)
         with (
             closing(sqlite3.connect(src_path, timeout=5)) as src,
             closing(sqlite3.connect(tmp)) as dst,

@@ -285,3 +285,29 @@ def test_a_collection_from_a_newer_parley_says_so_and_is_left_alone(tmp_path: Pa
         f"one knows up to {HEAD_REVISION}); update Parley to open it"
     )
     assert cards(db) == 7
+
+
+def test_two_backups_in_the_same_second_both_complete(tmp_path: Path) -> None:
+    """The app's half-hourly backup and a ``parley backup create`` in the same second:
+    neither deletes the other's half-written file, and the backup left is whole."""
+    import threading
+
+    data_dir = tmp_path / "data"
+    db = collection_with_cards(data_dir, 300)
+    failures: list[BaseException] = []
+
+    def back_up() -> None:
+        try:
+            backups.create_backup(db, data_dir, T0, tz=UTC)
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=back_up) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    assert backup_names(data_dir) == [backups.backup_name(T0, UTC)]
+    only = backups_dir(data_dir) / backups.backup_name(T0, UTC)
+    assert backups.check_integrity(only) is None and cards(only) == 300
