@@ -37,6 +37,8 @@ LOCK_FILENAME = ".parley.lock"
 WINDOW_LOCK_FILENAME = ".parley-window.lock"
 # How long a command waits for a restore or a migration in another process to finish.
 WAIT_SECONDS = 5.0
+# How long opening waits to migrate: another first run may be migrating the same file.
+MIGRATION_WAIT_SECONDS = 30.0
 _POLL = 0.05
 
 

@@ -60,7 +60,10 @@ class Store:
         for _attempt in range(3):
             if not db.needs_upgrade(db_path):
                 break
-            with held.exclusive(wait=wait, doing="upgrade the collection"):
+            # Another first run may be migrating right now: that is worth a longer wait.
+            with held.exclusive(
+                wait=max(wait, lock.MIGRATION_WAIT_SECONDS), doing="upgrade the collection"
+            ):
                 _refuse_damage(db_path)
                 migrating = db.make_engine(db_path)
                 try:

@@ -277,3 +277,33 @@ def test_a_second_window_on_the_same_data_dir_says_the_first_has_it(tmp_path: Pa
     # The first window is gone, and with it its claim.
     again = parley("gui", "--quit-after-start", "--data-dir", str(data_dir))
     assert again.returncode == 0, again.stderr
+
+
+def test_a_refused_restore_leaves_this_process_still_holding_its_collection(
+    tmp_path: Path,
+) -> None:
+    """This process has the collection open and asks for a restore while another process
+    has it open too: the restore is refused, and this process still holds the collection
+    (a restore from a third process is refused) until it closes it."""
+    from app.core.lock import DataDirBusyError
+
+    data_dir = tmp_path / "data"
+    good = a_collection_with_a_backup(data_dir)
+    stop = tmp_path / "stop"
+    writer = Proc([sys.executable, str(WRITER), str(data_dir), "W", str(stop)])
+    store = Store.open(data_dir, seed=False)
+    try:
+        writer.wait_for(lambda lines: "open" in lines)
+        with pytest.raises(DataDirBusyError, match="cannot restore a backup while"):
+            backups.restore(data_dir, good, wait=0.5)
+        stop.touch()
+        assert writer.finish() == 0
+        refused = parley("backup", "restore", "--latest-good", "--data-dir", str(data_dir))
+        assert refused.returncode == 1 and "open in another Parley process" in refused.stderr
+        with store.session() as s:  # and it can still write
+            s.add(Card(deck_id=1, guid="still-mine", kind="flashcard", front="x"))
+    finally:
+        store.close()
+    assert {"still-mine"} | writer.acks() <= guids(data_dir / "collection.sqlite3")
+    done = parley("backup", "restore", "--latest-good", "--data-dir", str(data_dir))
+    assert done.returncode == 0, done.stderr
