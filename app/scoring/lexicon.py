@@ -114,7 +114,7 @@ AXES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             " rewire rewires rewired rewrite rewrites update updates updated updating"
         ),
         words(
-            "stay stays stayed same unchanged untouched intact frozen fixed static leave"
+            "stay stays stayed same unchanged untouched intact frozen fixed static stable leave"
             " leaves left alone"
         ),
     ),
@@ -132,7 +132,7 @@ AXES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         words("slow slower slowest slowly delay delayed delays later lag lags"),
     ),
     "cost": (
-        words("cheap cheaper cheapest inexpensive affordable save saves saving"),
+        words("cheap cheaper cheapest inexpensive affordable free save saves saving"),
         words("expensive costly costlier pricey"),
     ),
     "freshness": (
@@ -154,7 +154,7 @@ AXES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ),
         words(
             "worse worst degrade degrades degraded inaccurate unreliable inconsistent"
-            " risky riskier unsafe"
+            " risky riskier unsafe wrong mistake mistakes error errors"
         ),
     ),
     "size": (

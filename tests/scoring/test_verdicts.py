@@ -92,3 +92,29 @@ def test_partly_made_points_count_half() -> None:
     credit = {"met": 1.0, "partly": 0.5}
     expected = sum(credit.get(k.verdict, 0.0) for k in result.key_points) / 2
     assert result.coverage == expected
+
+
+NO_RETRAINING = KeyPoint("Update documents, no retraining", ["no retraining needed"])
+
+
+def test_doing_what_the_point_rules_out_contradicts_it() -> None:
+    said = "Whenever a policy changes we'd simply have to retrain the whole assistant again."
+    assert verdict(said, NO_RETRAINING) == "contradicted"
+
+
+def test_ruling_it_out_in_other_words_agrees() -> None:
+    said = "You just swap the documents in the index and nobody has to retrain anything."
+    assert verdict(said, NO_RETRAINING) in ("met", "partly")
+
+
+def test_an_option_named_under_a_negation_is_not_what_the_point_is_about() -> None:
+    # "no retraining" is a claim about retrieval, so an answer about retrieval that
+    # says the same thing is not "said of the other option".
+    said = "With retrieval, new documents are used straight away, no retraining at all."
+    assert verdict(said, NO_RETRAINING) in ("met", "partly")
+
+
+def test_saying_it_got_worse_contradicts_a_point_that_says_it_is_reliable() -> None:
+    point = KeyPoint("trained-in facts can still be wrong", ["facts can still be wrong"])
+    said = "Once the facts are trained in they are totally reliable."
+    assert verdict(said, point) == "contradicted"
