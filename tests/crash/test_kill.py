@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from app.core import backups
+from app.core.attempts import resolve_recording
 from app.core.store import Store
 
 DRIVER = Path(__file__).with_name("drive_session.py")
@@ -99,7 +100,8 @@ def test_killing_the_app_mid_session_loses_no_finished_review_or_attempt(
     assert reviews <= stored_reviews
     assert set(attempts) <= set(stored_attempts)
     for attempt_id, path in attempts.items():
-        assert stored_attempts[attempt_id] == str(path)
+        # Stored relative to the data dir, so the folder can move (issue 13, fault 4).
+        assert resolve_recording(stored_attempts[attempt_id], data_dir) == path
         assert complete_wav(path), path
     # Any recording on disk is whole: a kill mid-write leaves at most a hidden .part file.
     for wav in (data_dir / "recordings").glob("*.wav"):
