@@ -43,9 +43,6 @@ class Claim:
     numbers: frozenset[str]
     content: frozenset[str] = frozenset()  # stems of the content words
     denied: frozenset[str] = frozenset()  # stems of content words a negation reaches
-    # The first content word after each negation: what "don't change the model" denies
-    # for certain (the change), where "model" may only be its object.
-    denied_heads: frozenset[str] = frozenset()
 
     @property
     def valence(self) -> int:
@@ -117,12 +114,6 @@ def read_claim(words: Sequence[str], options: Options) -> Claim:
     # documents, no retraining" is a claim about retrieval, not about training.
     named = [(at, option) for at, option in named if not _reached(at, negations)]
     denied: set[str] = set()
-    heads: set[str] = set()
-    for n in negations:
-        after = range(n + 1, min(len(words), n + 1 + NEGATION_REACH))
-        head = next((j for j in after if words[j] not in STOPWORDS | DENIALS), None)
-        if head is not None:
-            heads.add(stemmed[head])
     for i, stem in enumerate(stemmed):
         before = [n for n in negations if i - NEGATION_REACH <= n < i]
         if words[i] not in STOPWORDS and words[i] not in DENIALS and before:
@@ -144,7 +135,6 @@ def read_claim(words: Sequence[str], options: Options) -> Claim:
             st for w, st in zip(words, stemmed, strict=True) if w not in STOPWORDS | DENIALS
         ),
         denied=frozenset(denied),
-        denied_heads=frozenset(heads),
     )
 
 
@@ -162,15 +152,12 @@ def contradiction(point: Claim, said: Claim) -> str | None:
     agreed = bool(shared) and not flipped
     asserted_by_point = point.content - point.denied
     # Denials read off the words, strongest first: a word the point denies that the
-    # answer asserts ("no retraining" against "we would have to retrain"), or the head of
-    # what the answer denies that the point asserts ("competing" against "they are not
-    # competing"). Weaker, and only where no shared axis already agrees: any word the
-    # answer's negation reaches ("doesn't take much load off the database" against
-    # "reduces database load"), or good against bad on different axes ("would go
-    # stale" against "is the better one").
-    flipped = flipped or bool(
-        point.denied & (said.content - said.denied) or said.denied_heads & asserted_by_point
-    )
+    # answer asserts ("no retraining" against "we would have to retrain"). Weaker, and
+    # only where no shared axis already agrees ("nothing about the AI changes" agrees
+    # with "the AI is untouched"): any word the answer's negation reaches ("doesn't
+    # take much load off the database" against "reduces database load"), or good
+    # against bad on different axes ("would go stale" against "is the better one").
+    flipped = flipped or bool(point.denied & (said.content - said.denied))
     if not flipped and not agreed:
         valence_flip = bool(point.valence and said.valence and point.valence != said.valence)
         flipped = valence_flip or bool(said.denied & asserted_by_point)
