@@ -8,13 +8,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 
 from app.core import disk
 from app.core.errors import KnownError
 
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -61,6 +61,36 @@ def current_revision(engine: Engine) -> str | None:
         return None if row is None else str(row[0])
 
 
+def _migrate_without_cascades(conn: Connection, cfg: Any, revision: str, step: Any) -> None:
+    """Run a migration with foreign keys off, as SQLite asks for table rebuilds: Alembic's
+    batch mode drops and recreates a table, and with foreign keys on, dropping ``card``
+    would cascade-delete every attempt, key point and review of every card. The keys
+    are checked before the migration commits, so a broken reference is never kept."""
+    conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # a no-op inside a transaction
+    conn.commit()
+    try:
+        with conn.begin():
+            cfg.attributes["connection"] = conn
+            step(cfg, revision)
+            broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+            if broken is not None:
+                raise KnownError(
+                    f"migrating to {revision} would leave row {broken[1]} of table "
+                    f"{broken[0]} pointing at a missing {broken[2]}; nothing was changed"
+                )
+    finally:
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        conn.commit()
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the database back to ``revision`` (tests and support; the app never does)."""
+    from alembic import command
+
+    with engine.connect() as conn:
+        _migrate_without_cascades(conn, alembic_config(engine), revision, command.downgrade)
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to ``revision``. Skips loading Alembic when already at head,
     which keeps start-up fast for the common case."""
@@ -72,9 +102,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     cfg = alembic_config(engine)
     path = Path(str(engine.url.database))
     try:
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, revision)
+        with engine.connect() as conn:
+            _migrate_without_cascades(conn, cfg, revision, command.upgrade)
     except DBAPIError as exc:
         orig = exc.orig
         if isinstance(orig, sqlite3.Error):

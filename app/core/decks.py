@@ -109,6 +109,8 @@ def card_view(card: Card, personas: dict[str, Persona] | None = None) -> CardVie
         due=card.due,
         is_new=card.last_review is None,
         fsrs_state=dict(card.fsrs_state) if card.fsrs_state else None,
+        suspended=card.suspended,
+        buried=card.buried_until is not None and card.buried_until > utcnow(),
     )
 
 

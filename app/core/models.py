@@ -165,6 +165,9 @@ class Card(Base):
     last_review: Mapped[datetime | None] = mapped_column()
     reps: Mapped[int] = mapped_column(default=0)
     lapses: Mapped[int] = mapped_column(default=0)
+    # Out of every queue while suspended, or until ``buried_until`` passes (0006).
+    suspended: Mapped[bool] = mapped_column(default=False, server_default=text("0"))
+    buried_until: Mapped[datetime | None] = mapped_column()
 
     deck: Mapped[Deck] = relationship(back_populates="cards")
     key_points: Mapped[list[KeyPointRow]] = relationship(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.core import scheduling
@@ -67,6 +67,11 @@ def _kind_filter(kind: str | None):  # type: ignore[no-untyped-def]
     return (Card.kind == kind,) if kind else ()
 
 
+def studyable(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Conditions that keep suspended cards, and cards buried until later, out of a queue."""
+    return (Card.suspended.is_(False), or_(Card.buried_until.is_(None), Card.buried_until <= now))
+
+
 def queue_counts(
     session: Session,
     deck_id: int,
@@ -79,7 +84,7 @@ def queue_counts(
         select(func.count())
         .select_from(Card)
         .where(Card.deck_id == deck_id, Card.last_review.is_not(None), Card.due <= now)
-        .where(*_kind_filter(kind))
+        .where(*_kind_filter(kind), *studyable(now))
     )
     allowance = max(0, new_per_day - _new_introduced_today(session, deck_id, now))
     # Only up to the allowance: counting every new card of a big deck costs milliseconds.
@@ -87,7 +92,7 @@ def queue_counts(
         select(func.count()).select_from(
             select(Card.id)
             .where(Card.deck_id == deck_id, Card.last_review.is_(None))
-            .where(*_kind_filter(kind))
+            .where(*_kind_filter(kind), *studyable(now))
             .limit(allowance)
             .subquery()
         )
@@ -120,7 +125,7 @@ def due_queue(
         session.scalars(
             select(Card.id)
             .where(Card.deck_id == deck_id, Card.last_review.is_not(None), Card.due <= now)
-            .where(*_kind_filter(kind))
+            .where(*_kind_filter(kind), *studyable(now))
             .order_by(Card.due)
             .limit(limit_reviews)
         )
@@ -130,7 +135,7 @@ def due_queue(
         session.scalars(
             select(Card.id)
             .where(Card.deck_id == deck_id, Card.last_review.is_(None))
-            .where(*_kind_filter(kind))
+            .where(*_kind_filter(kind), *studyable(now))
             .order_by(Card.position, Card.id)
             .limit(allowance)
         )
@@ -143,7 +148,7 @@ def next_due(session: Session, deck_id: int, kind: str | None = None) -> datetim
     """When the next already-seen card comes due (for "come back at 14:05")."""
     return session.scalar(
         select(func.min(Card.due))
-        .where(Card.deck_id == deck_id, Card.last_review.is_not(None))
+        .where(Card.deck_id == deck_id, Card.last_review.is_not(None), Card.suspended.is_(False))
         .where(*_kind_filter(kind))
     )
 

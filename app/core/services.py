@@ -5,6 +5,7 @@ and which unit of work they run in.
 """
 
 from app.core.attempts import AttemptData, attempts_for_card, record_attempt, set_attempt_rating
+from app.core.cardstate import bury, set_suspended, unbury
 from app.core.deckdata import IMPORT_MODES, ImportMode
 from app.core.decks import (
     delete_deck,
@@ -27,6 +28,7 @@ __all__ = [
     "ImportMode",
     "ImportSummary",
     "attempts_for_card",
+    "bury",
     "delete_deck",
     "due_queue",
     "export_deck",
@@ -41,5 +43,7 @@ __all__ = [
     "record_attempt",
     "review_card",
     "set_attempt_rating",
+    "set_suspended",
+    "unbury",
     "undo_review",
 ]

@@ -11,6 +11,9 @@ from typing import Any
 
 from app.core.deckdata import Glossary, KeyPoint, PersonaData
 
+# fsrs.State's values, as its Card.to_dict() stores them.
+FSRS_STATES = {1: "learning", 2: "review", 3: "relearning"}
+
 
 @dataclass(frozen=True)
 class CardView:
@@ -31,6 +34,15 @@ class CardView:
     is_new: bool = True
     fsrs_state: dict[str, Any] | None = None
     glossary: Glossary = field(default_factory=Glossary)  # the deck's
+    suspended: bool = False
+    buried: bool = False  # out of the queue until a later day
+
+    @property
+    def state(self) -> str:
+        """new, learning, review or relearning: FSRS's state, or new before any review."""
+        if self.is_new or not self.fsrs_state:
+            return "new"
+        return FSRS_STATES.get(int(self.fsrs_state.get("state", 2)), "review")
 
     def to_json(self) -> dict[str, Any]:
         flash = self.kind == "flashcard"
@@ -52,6 +64,9 @@ class CardView:
                 for k in self.key_points
             ],
             "tags": list(self.tags),
+            "suspended": self.suspended,
+            "buried": self.buried,
+            "state": self.state,
         }
 
 
