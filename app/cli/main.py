@@ -20,6 +20,7 @@ from app.core.errors import KnownError
 
 COMMAND_MODULES = (
     "app.cli.deck_cmds",
+    "app.cli.card_cmds",
     "app.cli.speech_cmds",
     "app.cli.gui_cmd",
     "app.cli.stats_cmds",

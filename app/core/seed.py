@@ -32,11 +32,17 @@ def seed_builtin_decks(session: Session, data_dir: Path | None = None) -> list[s
     so the data dir's stale temporaries (see ``sweep``) are cleared here too."""
     from app.formats.native import read_native
 
+    removed: list[str] = []
     if data_dir is not None:
         sweep_stale(data_dir)
+        from app.core.settings import Settings
+
+        removed = Settings.load(data_dir).removed_builtin_decks
 
     seeded = []
     for key in BUILTIN_DECKS:
+        if key in removed:  # the user deleted it
+            continue
         path = builtin_deck_path(key)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         deck = session.scalar(select(Deck).where(Deck.builtin_key == key))

@@ -5,6 +5,7 @@ and which unit of work they run in.
 """
 
 from app.core.attempts import AttemptData, attempts_for_card, record_attempt, set_attempt_rating
+from app.core.browse import find_cards
 from app.core.cardstate import bury, set_suspended, unbury
 from app.core.deckdata import IMPORT_MODES, ImportMode
 from app.core.decks import (
@@ -17,33 +18,64 @@ from app.core.decks import (
     list_cards,
     list_decks,
 )
+from app.core.editing import (
+    CardFields,
+    DeckLoss,
+    Undo,
+    add_card,
+    change_tags,
+    deck_loss,
+    delete_cards,
+    edit_card,
+    move_cards,
+    rename_deck,
+    reset_cards,
+    snapshot_cards,
+    undo,
+)
+from app.core.editing import delete_deck as delete_deck_with_undo
 from app.core.reviews import due_queue, next_due, queue_counts, review_card, undo_review
 from app.core.views import CardView, DeckSummary, ImportSummary
 
 __all__ = [
     "IMPORT_MODES",
     "AttemptData",
+    "CardFields",
     "CardView",
+    "DeckLoss",
     "DeckSummary",
     "ImportMode",
     "ImportSummary",
+    "Undo",
+    "add_card",
     "attempts_for_card",
     "bury",
+    "change_tags",
+    "deck_loss",
+    "delete_cards",
     "delete_deck",
+    "delete_deck_with_undo",
     "due_queue",
+    "edit_card",
     "export_deck",
+    "find_cards",
     "find_deck",
     "get_card",
     "get_cards",
     "import_deck",
     "list_cards",
     "list_decks",
+    "move_cards",
     "next_due",
     "queue_counts",
     "record_attempt",
+    "rename_deck",
+    "reset_cards",
     "review_card",
     "set_attempt_rating",
     "set_suspended",
+    "snapshot_cards",
     "unbury",
+    "undo",
     "undo_review",
 ]

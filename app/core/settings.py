@@ -15,7 +15,7 @@ import logging
 import math
 import os
 import tempfile
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,8 @@ class Settings:
     new_per_day: int = 20
     reviews_per_day: int = 200
     first_run_done: bool = False
+    # Built-in decks the user deleted: seeding must not bring them back.
+    removed_builtin_decks: list[str] = field(default_factory=list)
 
     @classmethod
     def load(cls, data_dir: Path) -> Settings:
@@ -104,6 +106,8 @@ class Settings:
                 continue
             if isinstance(value, str) and len(value) > MAX_TEXT_SETTING:
                 continue
+            if isinstance(value, list):
+                value = [v for v in value if isinstance(v, str) and len(v) <= MAX_TEXT_SETTING]
             if f.name in RANGES:
                 low, high = RANGES[f.name]
                 value = type(default)(min(max(value, low), high))
