@@ -18,6 +18,7 @@ from app.ui.review import ReviewPage
 from app.ui.widgets import Banner, plain_label
 
 if TYPE_CHECKING:
+    from app.ui.browser import BrowserPage
     from app.ui.stats_page import StatsPage
 
 DECK_SUFFIXES = {".toml", ".json", ".apkg", ".colpkg", ".csv", ".tsv", ".txt"}
@@ -50,6 +51,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.review)
         self.stack.addWidget(self.rehearsal)
         self._stats: StatsPage | None = None  # built on first use: QtCharts is slow to load
+        self._browser: BrowserPage | None = None
         self.home.review_requested.connect(self.start_review)
         self.home.rehearse_requested.connect(self.start_rehearsal)
         self.home.first_run.install_requested.connect(self.install_model)
@@ -94,6 +96,7 @@ class MainWindow(QMainWindow):
         self._action("&Study", "&Review flashcards", "R", self._review_selected)
         self._action("&Study", "Rehearse &role-plays", "P", self._rehearse_selected)
         self._action("&Study", "S&tatistics", "Ctrl+T", self.show_stats)
+        self._action("&Study", "&Browse cards", "Ctrl+B", self.show_browser)
         self._action("&Help", "&About Parley", None, self._about)
 
     def _review_selected(self) -> None:
@@ -140,6 +143,21 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.stats)
         self.stats.show_deck(deck)
         self.stats.setFocus()
+
+    @property
+    def browser(self) -> BrowserPage:
+        if self._browser is None:
+            from app.ui.browser import BrowserPage
+
+            self._browser = BrowserPage(self.backend)
+            self.stack.addWidget(self._browser)
+            self._browser.finished.connect(self.go_home)
+        return self._browser
+
+    def show_browser(self, search: str = "") -> None:
+        """The card browser, over every deck (``search`` as its first search)."""
+        self.stack.setCurrentWidget(self.browser)
+        self.browser.open(search if isinstance(search, str) else "")
 
     def restore_backup(self) -> None:
         from app.ui.restore_dialog import RestoreDialog

@@ -310,6 +310,31 @@ def test_every_page_shows_a_hostile_deck_literally(
     walk(window)
     back_home(qtbot, window, stats)
 
+    # The card browser: cells, the editor and the deck names in its choices.
+    browser = window.browser
+    with qtbot.waitSignal(browser.loaded, timeout=WAIT):
+        qtbot.keyClick(window.home.list, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    with qtbot.waitSignal(browser.loaded, timeout=WAIT):
+        browser.search.setText("tag:" + BOLD.split()[0])  # a tag is searched as written
+        qtbot.keyClick(browser.search, Qt.Key.Key_Return)
+    cells = [
+        browser.model.cards[0].tags,
+        browser.proxy.index(0, 0).data(),
+        browser.proxy.index(0, 2).data(),
+    ]
+    assert cells == [[BOLD], TAG_QUESTION, DECK]
+    browser.table.selectRow(0)
+    assert browser.editor.back.toPlainText() == BACK
+    assert browser.editor.heading.text() == f"Flashcard · {DECK}"
+    walk(window)
+    qtbot.keyClick(browser.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    choices = [
+        browser.editor.deck_choice.itemText(i) for i in range(browser.editor.deck_choice.count())
+    ]
+    assert DECK in choices
+    walk(window)
+    back_home(qtbot, window, browser.table)
+
     # Settings (no deck text, but its labels must not be rich by accident either).
     dialog = SettingsDialog(window.backend, window)
     qtbot.addWidget(dialog)
