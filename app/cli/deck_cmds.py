@@ -44,6 +44,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         choices=["native", "csv", "apkg"],
         help="default: from the file extension (.toml, .csv/.tsv, .apkg)",
     )
+    p.add_argument(
+        "--with-scheduling",
+        action="store_true",
+        help="carry each card's state, due date and interval (Anki packages)",
+    )
     p.set_defaults(func=cmd_export)
 
 
@@ -97,6 +102,12 @@ def cmd_import(ctx: CliContext, args: argparse.Namespace) -> int:
             f"{summary.updated} updated, {summary.unchanged} unchanged, "
             f"{summary.skipped} skipped"
         )
+        if len(summary.decks) > 1:
+            print(f"  decks: {', '.join(summary.decks)}")
+        if summary.suspended:
+            print(f"  {summary.suspended} cards suspended, as in the file")
+        for remark in summary.remarks:
+            print(f"  {remark.describe()}")
     return 0
 
 
@@ -106,6 +117,13 @@ def cmd_export(ctx: CliContext, args: argparse.Namespace) -> int:
 
     out = check_output(Path(args.output))
     with one_line_errors(ctx.data_dir), ctx.store().session() as s:
-        count = export_to_file(s, args.deck, out, args.format, media_dir(ctx.data_dir))
+        count = export_to_file(
+            s,
+            args.deck,
+            out,
+            args.format,
+            media_dir(ctx.data_dir),
+            with_scheduling=args.with_scheduling,
+        )
     print(f"{shown(out)}: exported {count} cards from {args.deck!r}")
     return 0

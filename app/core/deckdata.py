@@ -6,10 +6,11 @@ one, so formats never touch the database and the store never parses files.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 CardKind = Literal["flashcard", "roleplay"]
 CARD_KINDS: tuple[CardKind, ...] = ("flashcard", "roleplay")
@@ -156,6 +157,34 @@ class CardData:
     media: list[str] = field(default_factory=list)
     # Scheduling carried over from another app, only when the user asks for it.
     schedule: ScheduleData | None = None
+    # The deck the card sits in, as a full path ("Parent::Child"); empty for the file's
+    # own deck (``DeckData.name``). Decks of a tree are told apart by name alone.
+    deck: str = ""
+    # Image files the card shows, by file name (Anki ``<img src>``).
+    images: list[str] = field(default_factory=list)
+    # Out of the study queue until the user puts it back; kept from the file.
+    suspended: bool = False
+    # Set aside until the next day; part of the scheduling, kept only with it.
+    buried: bool = False
+    # Where an Anki card came from, so that exporting it updates the same Anki note.
+    origin: AnkiOrigin | None = None
+
+
+@dataclass
+class AnkiOrigin:
+    """The Anki note a card was made from: its note type, the card's template (or cloze)
+    ordinal and the note's fields as HTML. ``shown`` is the card's front and back as
+    Parley made them from those fields (see ``shown_digest``): while the card still
+    reads that way, the original fields go back to Anki untouched."""
+
+    notetype_id: int
+    ord: int
+    fields: list[str]
+    shown: str
+
+
+def shown_digest(front: str, back: str) -> str:
+    return hashlib.sha1(f"{front}\x1f{back}".encode()).hexdigest()[:16]
 
 
 @dataclass
@@ -166,6 +195,8 @@ class ScheduleData:
     interval_days: int
     reps: int = 0
     lapses: int = 0
+    # "learning", "review" or "relearning", as FSRS names its states.
+    state: str = "review"
 
 
 @dataclass
@@ -177,6 +208,65 @@ class DeckData:
     cards: list[CardData] = field(default_factory=list)
     # Media file name -> path of the file's bytes, staged outside the data dir.
     media_files: dict[str, Path] = field(default_factory=dict)
+    # Anki note types the cards' origins name, by id, so an export can recreate them.
+    notetypes: dict[int, NoteTypeData] = field(default_factory=dict)
+    # What the reader left out or changed, for the import summary: reason -> details.
+    remarks: list[Remark] = field(default_factory=list)
 
     def persona(self, key: str) -> PersonaData | None:
         return next((p for p in self.personas if p.key == key), None)
+
+    def remark(self, kind: str, reason: str, where: str) -> None:
+        """Count one more note or line under ``reason`` (merged with earlier ones)."""
+        for existing in self.remarks:
+            if existing.kind == kind and existing.reason == reason:
+                existing.where.append(where)
+                return
+        self.remarks.append(Remark(kind, reason, [where]))
+
+    def deck_names(self) -> list[str]:
+        """Every deck the cards sit in, by full path, in the order they first appear."""
+        return list(dict.fromkeys(card.deck or self.name for card in self.cards))
+
+
+@dataclass
+class NoteTypeData:
+    """An Anki note type as Anki needs it back: fields, templates (name, question and
+    answer formats) and styling. ``kind`` is 0 for standard, 1 for cloze."""
+
+    id: int
+    name: str
+    kind: int
+    fields: list[str]
+    templates: list[tuple[str, str, str]]
+    css: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "fields": list(self.fields),
+            "templates": [list(t) for t in self.templates],
+            "css": self.css,
+        }
+
+    @classmethod
+    def from_json(cls, notetype_id: int, raw: dict[str, Any]) -> NoteTypeData:
+        return cls(
+            notetype_id,
+            str(raw.get("name", "")),
+            int(raw.get("kind", 0)),
+            [str(f) for f in raw.get("fields", [])],
+            [(str(t[0]), str(t[1]), str(t[2])) for t in raw.get("templates", [])],
+            str(raw.get("css", "")),
+        )
+
+
+@dataclass
+class Remark:
+    """Something a reader kept in another form or left out: ``kind`` is "converted" or
+    "skipped", ``reason`` says why in a few words, ``where`` lists the notes or lines."""
+
+    kind: str
+    reason: str
+    where: list[str] = field(default_factory=list)

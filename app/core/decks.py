@@ -5,8 +5,7 @@ Import is one transaction: the caller's session commits everything or nothing.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -14,28 +13,28 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
-from app.core import reviews
+from app.core import deck_tree, reviews
 from app.core.clock import utcnow
+from app.core.deck_import import import_deck as import_deck
 from app.core.deckdata import (
-    IMPORT_MODES,
+    AnkiOrigin,
     CardData,
     DeckData,
     Glossary,
-    ImportMode,
     KeyPoint,
+    NoteTypeData,
     PersonaData,
+    ScheduleData,
 )
-from app.core.errors import KnownError, NotFoundError
+from app.core.errors import NotFoundError
 from app.core.models import (
+    AnkiNotetype,
     Card,
     Deck,
-    KeyPointRow,
     Persona,
     ReviewLog,
-    Tag,
-    db_datetime,
 )
-from app.core.views import CardView, DeckSummary, ImportSummary
+from app.core.views import CardView, DeckSummary
 
 
 def find_deck(session: Session, name: str) -> Deck:
@@ -111,6 +110,11 @@ def card_view(card: Card, personas: dict[str, Persona] | None = None) -> CardVie
         fsrs_state=dict(card.fsrs_state) if card.fsrs_state else None,
         suspended=card.suspended,
         buried=card.buried_until is not None and card.buried_until > utcnow(),
+        images=list(card.images or []),
+        origin=dict(card.origin) if card.origin else None,
+        reps=card.reps,
+        lapses=card.lapses,
+        last_review=card.last_review,
     )
 
 
@@ -155,9 +159,15 @@ def list_cards(session: Session, deck_name: str, kind: str | None = None) -> lis
     return [card_view(c, personas) for c in session.scalars(query.order_by(Card.position, Card.id))]
 
 
-def export_deck(session: Session, deck_name: str) -> DeckData:
+def export_deck(session: Session, deck_name: str, *, with_scheduling: bool = False) -> DeckData:
+    """The deck ``deck_name`` and every deck below it, each card naming its deck by full
+    path. With ``with_scheduling`` the cards carry their state, due day and interval."""
     deck = find_deck(session, deck_name)
-    cards = list_cards(session, deck_name)
+    now = utcnow()
+    cards: list[CardView] = []
+    for each in deck_tree.decks_within(session, deck.name):
+        cards.extend(list_cards(session, each.name))
+    notetypes = {c.origin["notetype_id"] for c in cards if c.origin and "notetype_id" in c.origin}
     return DeckData(
         name=deck.name,
         description=deck.description,
@@ -177,279 +187,49 @@ def export_deck(session: Session, deck_name: str) -> DeckData:
                 ],
                 tags=list(c.tags),
                 media=list(c.media),
+                deck="" if c.deck == deck.name else c.deck,
+                images=list(c.images),
+                suspended=c.suspended,
+                buried=c.buried and with_scheduling,
+                origin=_origin(c.origin),
+                schedule=_schedule(c, now) if with_scheduling else None,
             )
             for c in cards
         ],
+        notetypes={
+            row.id: NoteTypeData.from_json(row.id, row.definition)
+            for row in session.scalars(select(AnkiNotetype).where(AnkiNotetype.id.in_(notetypes)))
+        },
     )
 
 
-def import_deck(
-    session: Session,
-    data: DeckData,
-    *,
-    deck_name: str | None = None,
-    mode: ImportMode = "update",
-    with_scheduling: bool = False,
-    builtin_key: str | None = None,
-    now: datetime | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> ImportSummary:
-    """Merge ``data`` into the deck ``deck_name`` (default: the file's own deck name).
-
-    Cards are matched by their stable id within the deck: ``update`` rewrites their
-    content but keeps their review history, ``skip`` leaves them alone, ``duplicate``
-    adds them again as new cards.
-    """
-    if mode not in IMPORT_MODES:
-        raise KnownError(f"unknown import mode {mode!r} (use one of: {', '.join(IMPORT_MODES)})")
-    now = now or utcnow()
-    name = (deck_name or data.name or "").strip()
-    if not name:
-        raise KnownError("the deck has no name; pass --deck NAME")
-    deck = session.scalar(select(Deck).where(Deck.name == name))
-    if deck is None and builtin_key:
-        deck = session.scalar(select(Deck).where(Deck.builtin_key == builtin_key))
-    if deck is None:
-        deck = Deck(
-            name=name,
-            description=data.description,
-            builtin_key=builtin_key,
-            glossary=data.glossary.to_json(),
+def _origin(raw: dict[str, Any] | None) -> AnkiOrigin | None:
+    if not raw:
+        return None
+    try:
+        return AnkiOrigin(
+            int(raw["notetype_id"]),
+            int(raw["ord"]),
+            [str(f) for f in raw["fields"]],
+            str(raw["shown"]),
         )
-        session.add(deck)
-        session.flush()
-    elif data.description and mode == "update":
-        deck.description = data.description
-    if data.glossary and mode == "update":
-        deck.glossary = data.glossary.to_json()
+    except (KeyError, TypeError, ValueError):
+        return None  # not ours to repair: the card goes out as Parley would write it
 
-    _merge_personas(deck, data.personas)
-    existing: dict[str, Card | None] = {
-        c.guid: c
-        for c in session.scalars(
-            select(Card)
-            .where(Card.deck_id == deck.id)
-            .options(selectinload(Card.key_points), selectinload(Card.tags))
-        )
-    }
-    next_position = (
-        session.scalar(select(func.max(Card.position)).where(Card.deck_id == deck.id)) or 0
-    ) + 1
-    tag_cache = {t.name: t for t in session.scalars(select(Tag))}
-    new_cards = _NewCards(session, now)
-    added = updated = unchanged = skipped = 0
-    total = len(data.cards)
-    for done, item in enumerate(data.cards):
-        if progress is not None and done % 250 == 0:
-            progress(done, total)
-        card = existing.get(item.guid)
-        if card is not None and mode == "skip":
-            skipped += 1
-            continue
-        if card is not None and mode == "update":
-            if _apply(session, card, item, tag_cache):
-                card.updated_at = now
-                updated += 1
-            else:
-                unchanged += 1
-            continue
-        if item.guid in existing and mode != "duplicate":
-            skipped += 1  # the same id twice in one file: the first one wins
-            continue
-        guid = item.guid if item.guid not in existing else _free_guid(item.guid, existing)
-        new_cards.add(deck.id, guid, next_position, item, with_scheduling)
-        next_position += 1
-        existing[guid] = None
-        added += 1
-    session.flush()
-    new_cards.write()
-    if progress is not None:
-        progress(total, total)
-    return ImportSummary(
-        deck=deck.name,
-        added=added,
-        updated=updated,
-        unchanged=unchanged,
-        skipped=skipped,
-        media=len(data.media_files),
+
+def _schedule(card: CardView, now: datetime) -> ScheduleData | None:
+    """What another app needs of a reviewed card's schedule; None for a new card."""
+    if card.is_new or card.due is None:
+        return None
+    day = 86400.0
+    last = card.last_review or card.due
+    return ScheduleData(
+        due_in_days=round((card.due - now).total_seconds() / day),
+        interval_days=max(1, round((card.due - last).total_seconds() / day)),
+        reps=card.reps,
+        lapses=card.lapses,
+        state=card.state if card.state != "new" else "review",
     )
-
-
-class _NewCards:
-    """New cards collected as plain rows and written with a few bulk INSERTs.
-
-    Importing ten thousand notes one ORM object at a time was most of an import's time,
-    and even SQLAlchemy's bulk path spent more converting parameters than SQLite spent
-    writing; so rows are bound here, as SQLite stores them (``db_datetime``, JSON text),
-    and handed to the driver's executemany.
-    """
-
-    CARD_COLUMNS = (
-        "id", "deck_id", "guid", "kind", "position", "front", "back", "persona_key",
-        "question", "model_answer", "media", "created_at", "updated_at", "fsrs_state",
-        "due", "last_review", "reps", "lapses",
-    )  # fmt: skip
-
-    def __init__(self, session: Session, now: datetime) -> None:
-        self.session = session
-        self.now = db_datetime(now)
-        self.when = now
-        # Ids are allocated under SQLite's write lock: read before it, another process
-        # importing at the same time reads the same max(id) and one of the two imports
-        # fails with "UNIQUE constraint failed: card.id".
-        _hold_write_lock(session)
-        self.next_id = (session.scalar(select(func.max(Card.id))) or 0) + 1
-        self.cards: list[tuple[Any, ...]] = []
-        self.key_points: list[tuple[int, int, str, str, str]] = []
-        self.tags: list[tuple[int, str]] = []
-
-    def add(
-        self, deck_id: int, guid: str, position: int, item: CardData, with_scheduling: bool
-    ) -> None:
-        card_id = self.next_id
-        self.next_id += 1
-        state: dict[str, Any] = {}
-        if with_scheduling and item.schedule is not None:
-            state = reviews.adopted_schedule(card_id, item.schedule, self.when)
-        fsrs_state = state.get("fsrs_state")
-        self.cards.append(
-            (
-                card_id, deck_id, guid, item.kind, position, item.front, item.back,
-                item.persona, item.question, item.model_answer, _json_list(item.media),
-                self.now, self.now,
-                None if fsrs_state is None else json.dumps(fsrs_state),
-                db_datetime(state.get("due")), db_datetime(state.get("last_review")),
-                state.get("reps", 0), state.get("lapses", 0),
-            )
-        )  # fmt: skip
-        self.key_points.extend(
-            (card_id, i, k.label, _json_list(k.alternatives), _json_list(k.rejected))
-            for i, k in enumerate(item.key_points)
-        )
-        self.tags.extend((card_id, name) for name in sorted(set(item.tags)))
-
-    def write(self) -> None:
-        if not self.cards:
-            return
-        conn = self.session.connection()
-        columns = ", ".join(self.CARD_COLUMNS)
-        marks = ", ".join("?" for _ in self.CARD_COLUMNS)
-        conn.exec_driver_sql(f"INSERT INTO card ({columns}) VALUES ({marks})", self.cards)
-        if self.key_points:
-            conn.exec_driver_sql(
-                "INSERT INTO key_point (card_id, position, label, alternatives, rejected) "
-                "VALUES (?, ?, ?, ?, ?)",
-                self.key_points,
-            )
-        if self.tags:
-            names = sorted({name for _, name in self.tags})
-            conn.exec_driver_sql(
-                "INSERT OR IGNORE INTO tag (name) VALUES (?)", [(name,) for name in names]
-            )
-            known = dict(self.session.execute(select(Tag.name, Tag.id)).all())
-            conn.exec_driver_sql(
-                "INSERT INTO card_tag (card_id, tag_id) VALUES (?, ?)",
-                [(card_id, known[name]) for card_id, name in self.tags],
-            )
-
-
-def _hold_write_lock(session: Session) -> None:
-    """Make sure this transaction holds the database's write lock. The driver begins a
-    transaction only at the first write, so one that has written already holds it; one
-    that has only read takes it now (waiting up to the busy timeout for another writer)."""
-    conn = session.connection()
-    raw = conn.connection.dbapi_connection
-    if not getattr(raw, "in_transaction", True):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def _json_list(values: list[str]) -> str:
-    return json.dumps(values) if values else "[]"  # most cards have no media
-
-
-def _free_guid(guid: str, taken: dict[str, Card | None]) -> str:
-    n = 2
-    while f"{guid}#{n}" in taken:
-        n += 1
-    return f"{guid}#{n}"
-
-
-def _merge_personas(deck: Deck, personas: list[PersonaData]) -> None:
-    by_key = {p.key: p for p in deck.personas}
-    for position, data in enumerate(personas):
-        row = by_key.get(data.key)
-        if row is None:
-            row = Persona(key=data.key)
-            deck.personas.append(row)
-        row.name, row.role, row.cares_about, row.voice = (
-            data.name,
-            data.role,
-            data.cares_about,
-            data.voice,
-        )
-        row.position = position
-
-
-def _apply(session: Session, card: Card, item: CardData, tags: dict[str, Tag]) -> bool:
-    """Copy ``item``'s content onto ``card``; True when anything changed."""
-    wanted_points = _merged_points(item.key_points, card.key_points)
-    current_points = [
-        (k.label, list(k.alternatives), list(k.rejected or [])) for k in card.key_points
-    ]
-    wanted_tags = sorted(set(item.tags))
-    current_tags = sorted(t.name for t in card.tags)
-    fields = {
-        "kind": item.kind,
-        "front": item.front,
-        "back": item.back,
-        "persona_key": item.persona,
-        "question": item.question,
-        "model_answer": item.model_answer,
-        "media": list(item.media),
-    }
-    changed = any(getattr(card, k) != v for k, v in fields.items())
-    changed = changed or wanted_points != current_points or wanted_tags != current_tags
-    if not changed:
-        return False
-    for key, value in fields.items():
-        setattr(card, key, value)
-    if wanted_points != current_points:
-        card.key_points = [
-            KeyPointRow(position=i, label=label, alternatives=alts, rejected=rejected)
-            for i, (label, alts, rejected) in enumerate(wanted_points)
-        ]
-    if wanted_tags != current_tags:
-        card.tags = [_tag(session, name, tags) for name in wanted_tags]
-    return True
-
-
-def _merged_points(
-    incoming: list[KeyPoint], current: list[KeyPointRow]
-) -> list[tuple[str, list[str], list[str]]]:
-    """The file's key points, keeping what the user taught a point of the same label
-    (alternatives they added, phrases they rejected): an update of a deck, the built-in
-    one included, must not undo the user's corrections."""
-    taught = {k.label: (list(k.alternatives), list(k.rejected or [])) for k in current}
-    merged = []
-    for point in incoming:
-        alternatives, rejected = taught.get(point.label, ([], []))
-        merged.append(
-            (
-                point.label,
-                list(dict.fromkeys([*point.alternatives, *alternatives])),
-                list(dict.fromkeys([*point.rejected, *rejected])),
-            )
-        )
-    return merged
-
-
-def _tag(session: Session, name: str, cache: dict[str, Tag]) -> Tag:
-    tag = cache.get(name)
-    if tag is None:
-        tag = Tag(name=name)
-        session.add(tag)
-        cache[name] = tag
-    return tag
 
 
 def delete_deck(session: Session, deck_name: str) -> None:

@@ -18,18 +18,22 @@ def export_to_file(
     path: Path,
     fmt: str | None = None,
     media_root: Path | None = None,
+    *,
+    with_scheduling: bool = False,
 ) -> int:
     """Write ``deck_name`` to ``path`` (format from ``fmt`` or the suffix); returns the
     number of cards. The file is written beside the target and renamed into place. Media
     the cards refer to are taken from ``media_root`` (the data dir's media folder): a
-    package carries them inside, a native deck in ``<name>.media`` beside the file."""
+    package carries them inside, a native deck in ``<name>.media`` beside the file.
+    Decks below ``deck_name`` go too; ``with_scheduling`` carries the cards' schedule
+    (into Anki packages)."""
     from app.formats import write_deck
     from app.formats.native import media_folder
 
-    data = export_deck(session, deck_name)
+    data = export_deck(session, deck_name, with_scheduling=with_scheduling)
     if media_root is not None:
         for card in data.cards:
-            for name in card.media:
+            for name in [*card.media, *card.images]:
                 if (media_root / name).is_file():
                     data.media_files[name] = media_root / name
     if not path.parent.is_dir():

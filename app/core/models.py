@@ -168,12 +168,28 @@ class Card(Base):
     # Out of every queue while suspended, or until ``buried_until`` passes (0006).
     suspended: Mapped[bool] = mapped_column(default=False, server_default=text("0"))
     buried_until: Mapped[datetime | None] = mapped_column()
+    # Image files the card shows, from the media folder (0007).
+    images: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
+    # deckdata.AnkiOrigin as JSON: the Anki note the card was read from (0007).
+    origin: Mapped[dict[str, Any] | None] = mapped_column()
 
     deck: Mapped[Deck] = relationship(back_populates="cards")
     key_points: Mapped[list[KeyPointRow]] = relationship(
         back_populates="card", cascade="all, delete-orphan", order_by="KeyPointRow.position"
     )
     tags: Mapped[list[Tag]] = relationship(secondary=card_tag, order_by="Tag.name")
+
+
+class AnkiNotetype(Base):
+    """An Anki note type that imported cards name in their origin, kept so an export
+    can give Anki back the very note type (same id, fields and templates) (0007)."""
+
+    __tablename__ = "anki_notetype"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(200))
+    # deckdata.NoteTypeData.to_json()
+    definition: Mapped[dict[str, Any]] = mapped_column()
 
 
 class KeyPointRow(Base):

@@ -217,11 +217,13 @@ def adopted_schedule(card_id: int, schedule: ScheduleData, now: datetime) -> dic
     due = now + timedelta(days=max(0, schedule.due_in_days))
     stability = float(max(1, schedule.interval_days))
     last_review = due - timedelta(days=stability)
+    # fsrs.State: a learning or relearning card starts again at its first step.
+    state = {"learning": 1, "relearning": 3}.get(schedule.state, 2)
     return {
         "fsrs_state": {
             "card_id": card_id,
-            "state": 2,  # Review
-            "step": None,
+            "state": state,
+            "step": None if state == 2 else 0,
             "stability": stability,
             "difficulty": 5.0,
             "due": due.isoformat(),

@@ -36,6 +36,11 @@ class CardView:
     glossary: Glossary = field(default_factory=Glossary)  # the deck's
     suspended: bool = False
     buried: bool = False  # out of the queue until a later day
+    images: list[str] = field(default_factory=list)  # files in the media folder
+    origin: dict[str, Any] | None = None  # deckdata.AnkiOrigin as JSON
+    reps: int = 0
+    lapses: int = 0
+    last_review: datetime | None = None
 
     @property
     def state(self) -> str:
@@ -100,13 +105,38 @@ class DeckSummary:
 
 
 @dataclass(frozen=True)
+class RemarkCount:
+    """Notes or lines of the file that were converted or left out, for one reason."""
+
+    kind: str  # "converted" or "skipped"
+    reason: str
+    count: int
+    where: list[str]  # the first few notes or lines
+
+    def to_json(self) -> dict[str, Any]:
+        return {"reason": self.reason, "count": self.count, "where": list(self.where)}
+
+    def describe(self) -> str:
+        more = ", …" if self.count > len(self.where) else ""
+        return f"{self.count} {self.kind}: {self.reason} ({', '.join(self.where)}{more})"
+
+
+@dataclass(frozen=True)
 class ImportSummary:
+    """What an import did: cards added, updated, unchanged and skipped (already there,
+    with ``--mode skip`` or twice in the file), the decks of the tree it filled, and
+    what the reader converted or left out of the file, and why."""
+
     deck: str
     added: int = 0
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
     media: int = 0
+    decks: list[str] = field(default_factory=list)
+    suspended: int = 0
+    images: int = 0  # cards that show images
+    remarks: list[RemarkCount] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -116,4 +146,9 @@ class ImportSummary:
             "unchanged": self.unchanged,
             "skipped": self.skipped,
             "media": self.media,
+            "decks": list(self.decks or [self.deck]),
+            "suspended": self.suspended,
+            "images": self.images,
+            "converted": [r.to_json() for r in self.remarks if r.kind == "converted"],
+            "left_out": [r.to_json() for r in self.remarks if r.kind == "skipped"],
         }

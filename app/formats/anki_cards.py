@@ -17,10 +17,14 @@ from pathlib import Path
 
 from app.core.deckdata import (
     MAX_SCHEDULE_DAYS,
+    AnkiOrigin,
     CardData,
+    DeckData,
+    NoteTypeData,
     PersonaData,
     ScheduleData,
     key_points_problem,
+    shown_digest,
 )
 from app.core.errors import DeckFormatError
 from app.formats import cloze
@@ -30,12 +34,21 @@ from app.formats.keypoints import parse_key_points
 
 ROLEPLAY_NOTETYPE = "Parley Role-play"
 ROLEPLAY_FIELDS = ("Persona", "Question", "Model Answer", "Key Points")
+# Parley's own note types are numbered from here; their cards need no origin, since
+# Parley writes them the same way again.
+PARLEY_NOTETYPE_BASE = 1_690_000_000_100
+PARLEY_NOTETYPE_COUNT = 100
 
 _REF = re.compile(r"\{\{([^{}]*)\}\}")
 _SPECIAL_REFS = frozenset(
     {"FrontSide", "Tags", "Type", "Deck", "Subdeck", "Card", "CardFlag", "CardID"}
 )
 _CARD_NEW = 0
+# Anki's card types (learning, review, relearning) as FSRS names its states.
+_CARD_STATES = {1: "learning", 2: "review", 3: "relearning"}
+_QUEUE_SUSPENDED = -1
+_QUEUE_BURIED = (-2, -3)  # by the scheduler, by the user
+_DEFAULT_DECK = "Default"
 
 
 def card_guid(note_guid: str, ord_: int) -> str:
@@ -99,10 +112,25 @@ class _Side:
 
 
 class NoteConverter:
-    def __init__(self, collection: AnkiCollection, package: Path, *, with_scheduling: bool) -> None:
+    """Turns notes into cards; what it leaves out or changes is remarked on ``deck``
+    (the DeckData being read), whose ``notetypes`` gain every note type a card uses."""
+
+    def __init__(
+        self,
+        collection: AnkiCollection,
+        package: Path,
+        deck: DeckData,
+        *,
+        with_scheduling: bool,
+        keep_default_deck: bool = False,
+    ) -> None:
         self.collection = collection
         self.package = package
+        self.deck = deck
         self.with_scheduling = with_scheduling
+        # A package's "Default" deck is only where Anki puts cards of no deck; a whole
+        # collection's is a deck the user studies.
+        self.keep_default_deck = keep_default_deck
         self.personas: dict[str, PersonaData] = {}
         self._plain_cache: dict[str, PlainField] = {}
         now = int(time.time())
@@ -121,6 +149,14 @@ class NoteConverter:
         self._plain_cache = {}
         if notetype.name == ROLEPLAY_NOTETYPE and all(f in values for f in ROLEPLAY_FIELDS):
             return [self._roleplay(note, values)]
+        if notetype.image_occlusion:
+            # Its masks are drawn by Anki's own script over the image: without them
+            # the card would show the answer.
+            self.deck.remark(
+                "skipped", "Image Occlusion note (masks not supported)", f"note {note.id}"
+            )
+            return []
+        self._remember(notetype)
         cards = sorted(note.cards, key=lambda c: c.ord) or [
             AnkiCard(0, 0, _CARD_NEW, 0, 0, 0, 0, 0)
         ]
@@ -201,18 +237,55 @@ class NoteConverter:
             out.append(self._card(note, card, front, back, back_joiner="\n\n"))
         return out
 
+    def _remember(self, notetype: NoteType) -> None:
+        if notetype.id not in self.deck.notetypes and not _is_parleys(notetype.id):
+            self.deck.notetypes[notetype.id] = NoteTypeData(
+                notetype.id,
+                notetype.name,
+                1 if notetype.is_cloze else 0,
+                list(notetype.fields),
+                [(t.name, t.qfmt, t.afmt) for t in notetype.templates],
+                notetype.css,
+            )
+
+    def deck_of(self, card: AnkiCard) -> str:
+        """The card's deck by full path, or "" for the package's own deck."""
+        deck = self.collection.decks.get(card.deck_id)
+        if deck is None or (deck.name == _DEFAULT_DECK and not self.keep_default_deck):
+            return ""
+        return "::".join(part.strip() for part in deck.name.split("::"))
+
+    def _images(self, note: AnkiNote, sides: list[_Side]) -> list[str]:
+        names = []
+        for name in dict.fromkeys(i for side in sides for i in side.images):
+            if _is_local_media(name):
+                names.append(name)
+            else:
+                self.deck.remark("converted", "remote image left out", f"note {note.id}")
+        return names
+
     def _card(
         self, note: AnkiNote, card: AnkiCard, front: _Side, back: _Side, back_joiner: str = "\n"
     ) -> CardData:
         media = list(dict.fromkeys(front.sounds + back.sounds))
+        front_text, back_text = front.text(), back.text(back_joiner)
         return CardData(
             guid=card_guid(note.guid, card.ord),
             kind="flashcard",
-            front=front.text(),
-            back=back.text(back_joiner),
+            front=front_text,
+            back=back_text,
             tags=list(note.tags),
             media=media,
             schedule=self._schedule(card) if self.with_scheduling else None,
+            deck=self.deck_of(card),
+            images=self._images(note, [front, back]),
+            suspended=card.queue == _QUEUE_SUSPENDED,
+            buried=self.with_scheduling and card.queue in _QUEUE_BURIED,
+            origin=None
+            if _is_parleys(note.notetype_id)
+            else AnkiOrigin(
+                note.notetype_id, card.ord, list(note.fields), shown_digest(front_text, back_text)
+            ),
         )
 
     def _roleplay(self, note: AnkiNote, values: dict[str, str]) -> CardData:
@@ -246,6 +319,9 @@ class NoteConverter:
             tags=list(note.tags),
             media=list(dict.fromkeys(s for p in plain.values() for s in p.sounds)),
             schedule=self._schedule(card) if self.with_scheduling else None,
+            deck=self.deck_of(card),
+            suspended=card.queue == _QUEUE_SUSPENDED,
+            buried=self.with_scheduling and card.queue in _QUEUE_BURIED,
         )
 
     def _schedule(self, card: AnkiCard) -> ScheduleData | None:
@@ -262,10 +338,21 @@ class NoteConverter:
             interval_days=_clamp(card.ivl, MAX_SCHEDULE_DAYS),
             reps=_clamp(card.reps, _MAX_COUNT),
             lapses=_clamp(card.lapses, _MAX_COUNT),
+            state=_CARD_STATES.get(card.type, "review"),
         )
 
 
 _MAX_COUNT = 2**31 - 1
+
+
+def _is_parleys(notetype_id: int) -> bool:
+    return 0 < notetype_id - PARLEY_NOTETYPE_BASE <= PARLEY_NOTETYPE_COUNT
+
+
+def _is_local_media(name: str) -> bool:
+    """A file name in the package, not an address (remote, data: or absolute)."""
+    lowered = name.strip().lower()
+    return bool(lowered) and ":" not in lowered and not lowered.startswith(("/", "\\"))
 
 
 def _clamp(value: int, high: int) -> int:

@@ -25,6 +25,8 @@ from app.formats.zipsafe import SQLITE_MAGIC, describe_bytes
 
 QUERY_BUDGET_SECONDS = 120.0
 NOTETYPE_KIND_CLOZE = 1
+# Anki's NotetypeConfig.original_stock_kind for its Image Occlusion note type.
+STOCK_KIND_IMAGE_OCCLUSION = 6
 
 
 @dataclass
@@ -41,6 +43,8 @@ class NoteType:
     is_cloze: bool
     fields: list[str]
     templates: list[Template]
+    css: str = ""
+    image_occlusion: bool = False
 
 
 @dataclass
@@ -148,6 +152,9 @@ class CollectionReader:
                     Template(str(t.get("name", "")), str(t.get("qfmt", "")), str(t.get("afmt", "")))
                     for t in tmpls
                 ],
+                css=str(model.get("css", "")),
+                image_occlusion=_as_int(model.get("originalStockKind"))
+                == STOCK_KIND_IMAGE_OCCLUSION,
             )
             out[notetype.id] = notetype
         return out
@@ -188,13 +195,15 @@ class CollectionReader:
             )
         out: dict[int, NoteType] = {}
         for ntid, name, config in conn.execute("SELECT id, name, config FROM notetypes"):
-            kind = protobuf.first_int(self._blob(config, f"note type {ntid}"), 1)
+            blob = self._blob(config, f"note type {ntid}")
             out[ntid] = NoteType(
                 ntid,
                 str(name),
-                kind == NOTETYPE_KIND_CLOZE,
+                protobuf.first_int(blob, 1) == NOTETYPE_KIND_CLOZE,
                 fields.get(ntid, []),
                 templates.get(ntid, []),
+                css=protobuf.first_str(blob, 3),
+                image_occlusion=protobuf.first_int(blob, 9) == STOCK_KIND_IMAGE_OCCLUSION,
             )
         return out
 

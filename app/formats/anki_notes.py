@@ -5,33 +5,52 @@ cloze note into a card per deletion (``G``, ``G#1``, ...). Exporting undoes that
 cards still fit together — a reversed pair has swapped sides; a cloze group's fronts are
 one text with ``[…]``/``[hint]`` where its backs show the answers — so the note goes back
 to Anki with its guid, fields and tags. Anything else becomes one Basic note per card.
+
+Cards read from Anki remember their note (``CardData.origin``): while they still read as
+they did, the note goes back with its own note type and fields, so importing the package
+into the collection it came from updates those notes instead of conflicting with them.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from app.core.deckdata import CardData, ScheduleData
+from app.core.deckdata import CardData, ScheduleData, shown_digest
 from app.formats.cloze import PLACEHOLDER
-from app.formats.htmltext import sound_tags, text_to_html
+from app.formats.htmltext import image_tags, sound_tags, text_to_html
 from app.formats.keypoints import format_key_points
 
 BASIC, REVERSED, CLOZE, ROLEPLAY = "basic", "reversed", "cloze", "roleplay"
+ORIGINAL = "original"  # the Anki note type the cards came from (PlannedNote.notetype_id)
 
 _GUID_ORD = re.compile(r"^(.+)#(\d{1,3})$")
 _BRACKETS = re.compile(r"\[[^\[\]\n]*\]")
 
 
 @dataclass
+class PlannedCard:
+    ord: int  # template or cloze ordinal
+    schedule: ScheduleData | None
+    deck: str  # full path; "" for the deck being exported
+    suspended: bool = False
+    buried: bool = False
+
+
+@dataclass
 class PlannedNote:
     guid: str
-    kind: str  # BASIC, REVERSED, CLOZE or ROLEPLAY
+    kind: str  # BASIC, REVERSED, CLOZE, ROLEPLAY or ORIGINAL
     fields: list[str]  # HTML, as Anki stores them
     tags: list[str]
-    # (template or cloze ord, schedule) for each card the note should have.
-    cards: list[tuple[int, ScheduleData | None]] = field(default_factory=list)
+    cards: list[PlannedCard] = field(default_factory=list)
+    notetype_id: int | None = None  # for ORIGINAL
+
+
+def _planned(ord_: int, card: CardData) -> PlannedCard:
+    return PlannedCard(ord_, card.schedule, card.deck, card.suspended, card.buried)
 
 
 def split_guid(guid: str) -> tuple[str, int]:
@@ -41,7 +60,13 @@ def split_guid(guid: str) -> tuple[str, int]:
     return match.group(1), int(match.group(2))
 
 
-def plan_notes(cards: list[CardData]) -> list[PlannedNote]:
+def plan_notes(
+    cards: list[CardData], notetypes: Mapping[int, int] | None = None
+) -> list[PlannedNote]:
+    """The notes that give back ``cards``. ``notetypes`` maps the Anki note types the
+    writer can recreate to their kind (1 for cloze); a card whose origin names another
+    one is planned afresh."""
+    known = dict(notetypes or {})
     groups: dict[str, list[tuple[int, CardData]]] = {}
     for card in cards:
         if card.kind == "roleplay":
@@ -51,16 +76,51 @@ def plan_notes(cards: list[CardData]) -> list[PlannedNote]:
         groups.setdefault(base, []).append((ord_, card))
     notes: list[PlannedNote] = []
     for base, members in groups.items():
-        notes.extend(_plan_group(base, members))
+        original = _original(base, members, known)
+        notes.extend([original] if original else _plan_group(base, members, known))
     return notes
 
 
-def _plan_group(base: str, members: list[tuple[int, CardData]]) -> list[PlannedNote]:
+def _original(
+    base: str, members: list[tuple[int, CardData]], known: Mapping[int, int]
+) -> PlannedNote | None:
+    """The note the cards were read from, if they all still read as Anki showed them."""
+    origins = [card.origin for _, card in members]
+    first = origins[0]
+    if first is None or first.notetype_id not in known:
+        return None
+    for (_, card), origin in zip(members, origins, strict=True):
+        if (
+            origin is None
+            or (origin.notetype_id, origin.fields) != (first.notetype_id, first.fields)
+            or origin.shown != shown_digest(card.front, card.back)
+            or card.tags != members[0][1].tags
+        ):
+            return None
+    ords = [origin.ord for origin in origins if origin is not None]
+    if len(set(ords)) != len(ords):
+        return None
+    note = PlannedNote(
+        base, ORIGINAL, list(first.fields), list(members[0][1].tags), notetype_id=first.notetype_id
+    )
+    note.cards = [
+        _planned(origin.ord, card)
+        for (_, card), origin in zip(members, origins, strict=True)
+        if origin is not None
+    ]
+    return note
+
+
+def _plan_group(
+    base: str, members: list[tuple[int, CardData]], kinds: Mapping[int, int]
+) -> list[PlannedNote]:
     first = members[0][1]
     if len(members) == 1 and first.kind == "roleplay":
         return [_roleplay(first)]
     same = all(
-        c.kind == "flashcard" and c.tags == first.tags and c.media == first.media
+        c.kind == "flashcard"
+        and (c.tags, c.media, c.images, c.deck)
+        == (first.tags, first.media, first.images, first.deck)
         for _, c in members
     )
     ords = sorted(o for o, _ in members)
@@ -68,9 +128,16 @@ def _plan_group(base: str, members: list[tuple[int, CardData]]) -> list[PlannedN
         by_ord = dict(members)
         if ords == [0, 1] and _is_reversed_pair(by_ord[0], by_ord[1]):
             note = _basic(base, by_ord[0], REVERSED)
-            note.cards.append((1, by_ord[1].schedule))
+            note.cards.append(_planned(1, by_ord[1]))
             return [note]
-        cloze_note = _cloze(base, members) if "[" in first.front else None
+        # Only a front that shows Anki's own "[…]" (or that came from a cloze note) can
+        # be a cloze deletion: "[sound]", "[ˈwɔːtə]" or "[image]" on a Basic card is text.
+        looks_cloze = any(
+            PLACEHOLDER in c.front
+            or (c.origin is not None and kinds.get(c.origin.notetype_id) == 1)
+            for _, c in members
+        )
+        cloze_note = _cloze(base, members) if looks_cloze else None
         if cloze_note is not None:
             return [cloze_note]
     return [_basic(card.guid, card) for _, card in members]
@@ -81,9 +148,9 @@ def _is_reversed_pair(a: CardData, b: CardData) -> bool:
 
 
 def _basic(guid: str, card: CardData, kind: str = BASIC) -> PlannedNote:
-    front = text_to_html(card.front) + sound_tags(card.media)
+    front = text_to_html(card.front) + sound_tags(card.media) + image_tags(card.images)
     return PlannedNote(
-        guid, kind, [front, text_to_html(card.back)], list(card.tags), [(0, card.schedule)]
+        guid, kind, [front, text_to_html(card.back)], list(card.tags), [_planned(0, card)]
     )
 
 
@@ -94,7 +161,7 @@ def _roleplay(card: CardData) -> PlannedNote:
         text_to_html(card.model_answer),
         text_to_html(format_key_points(card.key_points, separator="\n")),
     ]
-    return PlannedNote(card.guid, ROLEPLAY, fields, list(card.tags), [(0, card.schedule)])
+    return PlannedNote(card.guid, ROLEPLAY, fields, list(card.tags), [_planned(0, card)])
 
 
 def _cloze(base: str, members: list[tuple[int, CardData]]) -> PlannedNote | None:
@@ -109,10 +176,15 @@ def _cloze(base: str, members: list[tuple[int, CardData]]) -> PlannedNote | None
             note = PlannedNote(
                 base,
                 CLOZE,
-                [_cloze_html(text, spans) + sound_tags(members[0][1].media), text_to_html(extra)],
+                [
+                    _cloze_html(text, spans)
+                    + sound_tags(members[0][1].media)
+                    + image_tags(members[0][1].images),
+                    text_to_html(extra),
+                ],
                 list(members[0][1].tags),
             )
-            note.cards = [(o, c.schedule) for o, c in sorted(members, key=lambda m: m[0])]
+            note.cards = [_planned(o, c) for o, c in sorted(members, key=lambda m: m[0])]
             return note
     return None
 

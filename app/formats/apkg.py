@@ -7,7 +7,9 @@ zstd-compressed protobuf media list and zstd-compressed media; they also hold a 
 or ``collection.anki2`` (schema 11) and a JSON media map. The newest collection wins.
 
 Fields are reduced to plain text (see ``htmltext``): nothing from the deck is rendered,
-fetched or run. Only the media that cards play (``[sound:...]``) are staged.
+fetched or run. Only the media that cards play (``[sound:...]``) or show (``<img>`` of a
+file in the package) are staged. Every card keeps the full path of its deck
+(``Parent::Child``); a ``.colpkg`` is a whole collection, read as all of its decks.
 """
 
 from __future__ import annotations
@@ -56,23 +58,28 @@ def read_apkg(
                 "export it again from Anki",
                 f"member {member!r}",
             )
-        converter = NoteConverter(collection, path, with_scheduling=with_scheduling)
-        cards: list[CardData] = []
+        whole_collection = path.suffix.lower() == ".colpkg"
+        name, description = _deck_name(collection, path)
+        deck = DeckData(name=name, description=description)
+        converter = NoteConverter(
+            collection,
+            path,
+            deck,
+            with_scheduling=with_scheduling,
+            keep_default_deck=whole_collection,
+        )
         seen: set[str] = set()
         for note in collection.notes:
             if note.guid in seen:
                 continue  # Anki would merge it into the earlier note too.
             seen.add(note.guid)
-            cards.extend(converter.convert(note))
-        name, description = _deck_name(collection, path)
-        media_files = _stage_media(package, path, cards, compressed, Staging(staging_dir))
-    return DeckData(
-        name=name,
-        description=description,
-        personas=list(converter.personas.values()),
-        cards=cards,
-        media_files=media_files,
-    )
+            deck.cards.extend(converter.convert(note))
+        for card in deck.cards:
+            if card.deck == deck.name:
+                card.deck = ""  # the package's own deck
+        deck.personas = list(converter.personas.values())
+        deck.media_files = _stage_media(package, path, deck.cards, compressed, Staging(staging_dir))
+    return deck
 
 
 def _pick_collection(package: SafeZip) -> tuple[str, bool]:
@@ -146,7 +153,7 @@ def _media_map(package: SafeZip, path: Path, compressed: bool) -> dict[str, str]
 def _stage_media(
     package: SafeZip, path: Path, cards: list[CardData], compressed: bool, staging: Staging
 ) -> dict[str, Path]:
-    wanted = list(dict.fromkeys(name for card in cards for name in card.media))
+    wanted = list(dict.fromkeys(name for card in cards for name in [*card.media, *card.images]))
     if not wanted:
         return {}
     members = _media_map(package, path, compressed)

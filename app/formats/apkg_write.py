@@ -2,8 +2,12 @@
 
 The package holds ``collection.anki2`` — SQLite, schema 11, note types and decks as JSON
 in the ``col`` row — a JSON ``media`` map and the media files named ``0``, ``1``, ...
-Flashcards go out as Basic, reversed or Cloze notes (see ``anki_notes``) and role-plays
-as a "Parley Role-play" note type whose fields Parley reads back.
+Flashcards go out as Basic, reversed or Cloze notes (see ``anki_notes``), or as the
+Anki note they were read from with its own note type, and role-plays as a "Parley
+Role-play" note type whose fields Parley reads back. Every deck of the tree goes out by
+its full ``Parent::Child`` name, and parents without cards of their own are made too.
+With scheduling, cards keep their state (learning, review, relearning), due day,
+interval and counts; suspension goes out either way.
 """
 
 from __future__ import annotations
@@ -17,10 +21,18 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from app.core.deckdata import DeckData, ScheduleData
+from app.core.deckdata import DeckData, NoteTypeData
 from app.core.errors import DeckFormatError
-from app.formats.anki_cards import ROLEPLAY_FIELDS, ROLEPLAY_NOTETYPE
-from app.formats.anki_notes import BASIC, CLOZE, REVERSED, ROLEPLAY, PlannedNote, plan_notes
+from app.formats.anki_cards import PARLEY_NOTETYPE_BASE, ROLEPLAY_FIELDS, ROLEPLAY_NOTETYPE
+from app.formats.anki_notes import (
+    BASIC,
+    CLOZE,
+    REVERSED,
+    ROLEPLAY,
+    PlannedCard,
+    PlannedNote,
+    plan_notes,
+)
 from app.formats.htmltext import html_to_text, text_to_html
 
 _SCHEMA = """
@@ -54,18 +66,22 @@ _CSS = (
     "background-color: white; }\n.cloze { font-weight: bold; color: blue; }"
 )
 _ANSWER = "{{FrontSide}}\n\n<hr id=answer>\n\n"
+_ANKI_TYPES = {"learning": 1, "review": 2, "relearning": 3}
+_QUEUE_LEARNING, _QUEUE_SUSPENDED, _QUEUE_BURIED = 1, -1, -3
+
+ModelSpec = tuple[int, str, int, list[str], list[tuple[str, str, str]]]
 
 # Fixed ids, so that packages from Parley share their note types inside Anki.
-_MODELS: dict[str, tuple[int, str, int, list[str], list[tuple[str, str, str]]]] = {
+_MODELS: dict[str, ModelSpec] = {
     BASIC: (
-        1_690_000_000_101,
+        PARLEY_NOTETYPE_BASE + 1,
         "Basic (Parley)",
         0,
         ["Front", "Back"],
         [("Card 1", "{{Front}}", _ANSWER + "{{Back}}")],
     ),
     REVERSED: (
-        1_690_000_000_102,
+        PARLEY_NOTETYPE_BASE + 2,
         "Basic and reversed (Parley)",
         0,
         ["Front", "Back"],
@@ -75,14 +91,14 @@ _MODELS: dict[str, tuple[int, str, int, list[str], list[tuple[str, str, str]]]] 
         ],
     ),
     CLOZE: (
-        1_690_000_000_103,
+        PARLEY_NOTETYPE_BASE + 3,
         "Cloze (Parley)",
         1,
         ["Text", "Back Extra"],
         [("Cloze", "{{cloze:Text}}", "{{cloze:Text}}<br>\n{{Back Extra}}")],
     ),
     ROLEPLAY: (
-        1_690_000_000_104,
+        PARLEY_NOTETYPE_BASE + 4,
         ROLEPLAY_NOTETYPE,
         0,
         list(ROLEPLAY_FIELDS),
@@ -100,7 +116,7 @@ _MODELS: dict[str, tuple[int, str, int, list[str], list[tuple[str, str, str]]]] 
 def write_apkg(deck: DeckData, path: Path) -> None:
     """Write ``deck`` as a legacy (schema 11) ``.apkg`` that Anki 2.1 and later import."""
     path = Path(path)
-    notes = plan_notes(deck.cards)
+    notes = plan_notes(deck.cards, {i: t.kind for i, t in deck.notetypes.items()})
     now = int(time.time())
     with tempfile.TemporaryDirectory(prefix="parley-apkg-") as tmp:
         db_path = Path(tmp) / "collection.anki2"
@@ -119,11 +135,15 @@ def write_apkg(deck: DeckData, path: Path) -> None:
 
 def _write_collection(db_path: Path, deck: DeckData, notes: list[PlannedNote], now: int) -> None:
     deck_id = _stable_id(deck.name)
+    deck_ids = _deck_ids(deck, notes)
     day_start = now - now % 86400
     used = {note.kind for note in notes}
     models = {
         str(spec[0]): _model(spec, deck_id, now) for kind, spec in _MODELS.items() if kind in used
     }
+    for notetype_id in sorted({n.notetype_id for n in notes if n.notetype_id is not None}):
+        original = deck.notetypes[notetype_id]
+        models[str(notetype_id)] = _model(_spec(original), deck_id, 0, css=original.css)
     conn = sqlite3.connect(db_path)
     try:
         conn.executescript(_SCHEMA)
@@ -135,7 +155,7 @@ def _write_collection(db_path: Path, deck: DeckData, notes: list[PlannedNote], n
                 now * 1000,
                 json.dumps(_conf(deck_id)),
                 json.dumps(models),
-                json.dumps(_decks(deck, deck_id, now)),
+                json.dumps(_decks(deck, deck_ids, now)),
                 json.dumps(_dconf()),
             ),
         )
@@ -144,7 +164,7 @@ def _write_collection(db_path: Path, deck: DeckData, notes: list[PlannedNote], n
         for note in notes:
             next_id += 1
             note_id = next_id
-            model_id = _MODELS[note.kind][0]
+            model_id = note.notetype_id if note.notetype_id else _MODELS[note.kind][0]
             sort_field = html_to_text(note.fields[0]).text
             checksum = int(hashlib.sha1(sort_field.encode("utf-8")).hexdigest()[:8], 16)
             conn.execute(
@@ -160,33 +180,40 @@ def _write_collection(db_path: Path, deck: DeckData, notes: list[PlannedNote], n
                     checksum,
                 ),
             )
-            for ord_, schedule in note.cards:
+            for card in note.cards:
                 next_id += 1
                 position += 1
                 conn.execute(
                     "INSERT INTO cards VALUES "
                     "(?, ?, ?, ?, ?, -1, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, '')",
-                    (next_id, note_id, deck_id, ord_, now, *_card_state(schedule, position)),
+                    (
+                        next_id,
+                        note_id,
+                        deck_ids[card.deck or deck.name],
+                        card.ord,
+                        now,
+                        *_card_state(card, position, now),
+                    ),
                 )
         conn.commit()
     finally:
         conn.close()
 
 
-def _card_state(schedule: ScheduleData | None, position: int) -> tuple[int, ...]:
+def _card_state(card: PlannedCard, position: int, now: int) -> tuple[int, ...]:
     """type, queue, due, ivl, factor, reps, lapses"""
+    schedule = card.schedule
+    set_aside = _QUEUE_SUSPENDED if card.suspended else _QUEUE_BURIED if card.buried else None
     if schedule is None:
-        return (0, 0, position, 0, 0, 0, 0)
-    # Review cards are due on a day counted from the collection's creation, which is today.
-    return (
-        2,
-        2,
-        max(0, schedule.due_in_days),
-        max(1, schedule.interval_days),
-        2500,
-        schedule.reps,
-        schedule.lapses,
-    )
+        return (0, 0 if set_aside is None else set_aside, position, 0, 0, 0, 0)
+    kind = _ANKI_TYPES.get(schedule.state, 2)
+    days = max(0, schedule.due_in_days)
+    # Review cards are due on a day counted from the collection's creation, which is
+    # today; learning steps at a moment, in seconds since the epoch.
+    queue, due = (_QUEUE_LEARNING, now + days * 86400) if kind != 2 else (2, days)
+    if set_aside is not None:
+        queue = set_aside
+    return (kind, queue, due, max(1, schedule.interval_days), 2500, schedule.reps, schedule.lapses)
 
 
 def _tags(tags: list[str]) -> str:
@@ -199,9 +226,13 @@ def _stable_id(name: str) -> int:
     return 1_500_000_000_000 + digest % 100_000_000_000
 
 
-def _model(
-    spec: tuple[int, str, int, list[str], list[tuple[str, str, str]]], deck_id: int, now: int
-) -> dict[str, Any]:
+def _spec(notetype: NoteTypeData) -> ModelSpec:
+    return (notetype.id, notetype.name, notetype.kind, notetype.fields, notetype.templates)
+
+
+def _model(spec: ModelSpec, deck_id: int, now: int, css: str = _CSS) -> dict[str, Any]:
+    """A note type as schema 11 stores it. An Anki note type is written with a modified
+    time of 0, so that importing never replaces the user's own copy of it."""
     model_id, name, kind, fields, templates = spec
     return {
         "id": model_id,
@@ -211,7 +242,7 @@ def _model(
         "usn": -1,
         "sortf": 0,
         "did": deck_id,
-        "css": _CSS,
+        "css": css,
         "tags": [],
         "vers": [],
         "latexPre": "\\documentclass[12pt]{article}\n\\special{papersize=3in,5in}\n"
@@ -256,7 +287,19 @@ def _model(
     }
 
 
-def _decks(deck: DeckData, deck_id: int, now: int) -> dict[str, Any]:
+def _deck_ids(deck: DeckData, notes: list[PlannedNote]) -> dict[str, int]:
+    """Every deck the cards sit in, and every parent of one, by full name."""
+    names = [deck.name] + [c.deck for n in notes for c in n.cards if c.deck]
+    out: dict[str, int] = {}
+    for name in dict.fromkeys(names):
+        parts = name.split("::")
+        for depth in range(1, len(parts) + 1):
+            path = "::".join(parts[:depth])
+            out.setdefault(path, _stable_id(path))
+    return out
+
+
+def _decks(deck: DeckData, deck_ids: dict[str, int], now: int) -> dict[str, Any]:
     def one(did: int, name: str, desc: str) -> dict[str, Any]:
         return {
             "id": did,
@@ -276,10 +319,10 @@ def _decks(deck: DeckData, deck_id: int, now: int) -> dict[str, Any]:
             "timeToday": [0, 0],
         }
 
-    return {
-        "1": one(1, "Default", ""),
-        str(deck_id): one(deck_id, deck.name, text_to_html(deck.description)),
-    }
+    out = {"1": one(1, "Default", "")}
+    for name, did in deck_ids.items():
+        out[str(did)] = one(did, name, text_to_html(deck.description) if name == deck.name else "")
+    return out
 
 
 def _conf(deck_id: int) -> dict[str, Any]:

@@ -210,3 +210,7 @@ def split_sounds(text: str) -> tuple[str, list[str]]:
 
 def sound_tags(names: list[str]) -> str:
     return "".join(f"[sound:{name}]" for name in names)
+
+
+def image_tags(names: list[str]) -> str:
+    return "".join(f'<img src="{html.escape(name)}">' for name in names)

@@ -221,7 +221,9 @@ def _schedule(check: _Checker, value: object, where: str) -> ScheduleData | None
         if not isinstance(number, int) or isinstance(number, bool) or not 0 <= number <= high:
             raise check.fail(f"schedule {key!r} must be a whole number from 0 to {high}", where)
         numbers[key] = number
-    return ScheduleData(**numbers)
+    return ScheduleData(
+        numbers["due_in_days"], numbers["interval_days"], numbers["reps"], numbers["lapses"]
+    )
 
 
 def deck_to_document(deck: DeckData) -> dict[str, Any]:
