@@ -97,7 +97,12 @@ def score_text(
     from app.scoring import score_answer
 
     result = score_answer(
-        text, answer.card.key_points, glossary=glossaries[answer.deck], meaning=meaning, **timing
+        text,
+        answer.card.key_points,
+        glossary=glossaries[answer.deck],
+        meaning=meaning,
+        context=answer.card.model_answer,
+        **timing,
     )
     return result.coverage, tuple(k.verdict for k in result.key_points)
 
@@ -113,7 +118,12 @@ def score_corpus(
         for a in answers:
             if a.card.guid not in done.compile_s:
                 start = time.perf_counter()
-                prepare(a.card.key_points, glossaries[a.deck], meaning=meaning)
+                prepare(
+                    a.card.key_points,
+                    glossaries[a.deck],
+                    meaning=meaning,
+                    context=a.card.model_answer,
+                )
                 done.compile_s[a.card.guid] = time.perf_counter() - start
     for a in answers:
         cpu, wall = time.process_time(), time.perf_counter()

@@ -128,7 +128,12 @@ def score(
     duration_s: float | None = None,
 ) -> ScoreResult:
     return score_answer(
-        text, card.key_points, words=words, duration_s=duration_s, glossary=card.glossary
+        text,
+        card.key_points,
+        words=words,
+        duration_s=duration_s,
+        glossary=card.glossary,
+        context=card.model_answer,
     )
 
 
@@ -142,7 +147,7 @@ def warm_up(card: CardView, settled_text: str = "") -> None:
     if settled_text.strip():
         score(card, settled_text)
     else:
-        prepare(card.key_points, card.glossary)
+        prepare(card.key_points, card.glossary, context=card.model_answer)
 
 
 def score_transcript(card: CardView, transcript: Transcript, wav_path: str | None) -> Answer:

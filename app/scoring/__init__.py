@@ -64,7 +64,11 @@ _compiled_lock = threading.Lock()
 
 
 def prepare(
-    key_points: Sequence[KeyPoint], glossary: Glossary | None = None, *, meaning: bool = True
+    key_points: Sequence[KeyPoint],
+    glossary: Glossary | None = None,
+    *,
+    meaning: bool = True,
+    context: str = "",
 ) -> tuple[CompiledPoints, tuple[str, ...]]:
     """A card's key points compiled for every matcher (cached), and notes for the user
     when a matcher cannot run. Call it ahead, off the GUI thread, so that scoring after
@@ -72,7 +76,7 @@ def prepare(
     glossary = glossary or Glossary()
     key = json.dumps(
         [[kp.label, kp.alternatives, kp.rejected] for kp in key_points]
-        + [glossary.to_json(), meaning]
+        + [glossary.to_json(), meaning, context]
     )
     with _compiled_lock:
         if key in _compiled:
@@ -86,7 +90,7 @@ def prepare(
         except KnownError as err:
             # Scoring still works on the deck's phrases; the user is told why it is weaker.
             notes = (f"Only exact phrases were matched: {err}",)
-    compiled = (compile_points(key_points, glossary, matchers), notes)
+    compiled = (compile_points(key_points, glossary, matchers, context), notes)
     with _compiled_lock:
         _compiled[key] = compiled
         while len(_compiled) > _COMPILED_KEEP:
@@ -102,10 +106,12 @@ def score_answer(
     glossary: Glossary | None = None,
     *,
     meaning: bool = True,
+    context: str = "",
 ) -> ScoreResult:
     """Score ``transcript`` against ``key_points``. ``words`` are the recogniser's timed
     words when there are any; ``duration_s`` is the recording's length; ``glossary`` is
-    the deck's. Coverage is the credit of the verdicts (met 1, partly 0.5) over the
+    the deck's; ``context`` is the card's model answer, which says what option a short
+    key point is about. Coverage is the credit of the verdicts (met 1, partly 0.5) over the
     number of key points, 0.0 when there are none. An answer longer than
     ``MAX_ANSWER_WORDS`` raises ``AnswerTooLongError``."""
     if len(transcript) > MAX_ANSWER_CHARS:
@@ -119,7 +125,7 @@ def score_answer(
             f"The answer is {len(tokens):,} words long; Parley scores answers of at most "
             f"{MAX_ANSWER_WORDS:,} words (about seven minutes of speech)."
         )
-    points, notes = prepare(key_points, glossary, meaning=meaning)
+    points, notes = prepare(key_points, glossary, meaning=meaning, context=context)
     answer = Answer(
         transcript, tokens, answer_windows(transcript, tokens), clauses(transcript, tokens)
     )

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from app.scoring.lexicon import AXES, GOOD_SIDE, NEGATIONS, STOPWORDS
+from app.scoring.lexicon import words as word_list
 from app.scoring.normalize import stems, tokenize
 
 # A negation turns around a word at most this many words on ("nothing about the model
@@ -32,6 +33,23 @@ NEGATION_REACH = 6
 # than" and "instead of" deny what comes after them ("retrieval rather than training").
 DENIALS = NEGATIONS | frozenset({"nothing", "nobody", "hardly", "barely"})
 DENYING_PAIRS = frozenset({("rather", "than"), ("instead", "of")})
+# What a clause says of an idea it dismisses: "shorter expiry times would not make any
+# difference", "tracking ids would not help", "fixing the document won't change anything".
+# These words deny the clause's idea as a whole, whatever it is about, so they hold for
+# any deck; only right after a negation ("does not really matter").
+FUTILE_WHEN_DENIED = frozenset(
+    stems(
+        word_list(
+            "help helps helped matter matters mattered difference work works worked"
+            " affect affects affected impact impacts"
+        )
+    )
+)
+DISMISSAL_REACH = 3
+# "would not change anything", "does nothing": an act that achieves nothing. Not
+# "anything" alone: "it does not cost anything" is praise.
+FUTILE_ACTS = frozenset(stems(word_list("do does did change changes fix fixes solve solves")))
+FUTILE = frozenset(stems(word_list("useless pointless futile ineffective")))
 
 
 @dataclass(frozen=True)
@@ -43,6 +61,7 @@ class Claim:
     numbers: frozenset[str]
     content: frozenset[str] = frozenset()  # stems of the content words
     denied: frozenset[str] = frozenset()  # stems of content words a negation reaches
+    dismissive: bool = False  # says its idea does not help, matter or do anything
 
     @property
     def valence(self) -> int:
@@ -108,7 +127,12 @@ def read_claim(words: Sequence[str], options: Options) -> Claim:
     axes = _axis_of_stem()
     directions = []
     used_negations: set[int] = set()
-    negations = [i for i, w in enumerate(words) if w in DENIALS]
+    # "not only", "not just": an addition, not a denial.
+    negations = [
+        i
+        for i, w in enumerate(words)
+        if w in DENIALS and not (w == "not" and words[i + 1 : i + 2] in (["only"], ["just"]))
+    ]
     negations += [i + 1 for i in range(len(words) - 1) if (words[i], words[i + 1]) in DENYING_PAIRS]
     # An option named under a negation is what the clause is not about: "update the
     # documents, no retraining" is a claim about retrieval, not about training.
@@ -125,6 +149,7 @@ def read_claim(words: Sequence[str], options: Options) -> Claim:
             used_negations.update(before)
             sign = -sign if len(before) % 2 else sign
         directions.append((axis, sign))
+    dismissive = any(_dismisses(i, words, stemmed, negations) for i in range(len(words)))
     return Claim(
         options=frozenset(option for _, option in named),
         subject=named[0][1] if named else None,
@@ -135,7 +160,20 @@ def read_claim(words: Sequence[str], options: Options) -> Claim:
             st for w, st in zip(words, stemmed, strict=True) if w not in STOPWORDS | DENIALS
         ),
         denied=frozenset(denied),
+        dismissive=dismissive,
     )
+
+
+def _dismisses(i: int, words: Sequence[str], stemmed: Sequence[str], negations: list[int]) -> bool:
+    """Whether the word at ``i`` says that the clause's idea achieves nothing."""
+    if stemmed[i] in FUTILE:
+        return True
+    if stemmed[i] in FUTILE_WHEN_DENIED:
+        return any(i - DISMISSAL_REACH <= n < i for n in negations)
+    follows_act = i > 0 and stemmed[i - 1] in FUTILE_ACTS
+    if words[i] == "nothing":
+        return follows_act
+    return words[i] == "anything" and follows_act and _reached(i, negations)
 
 
 def _reached(position: int, negations: Sequence[int]) -> bool:
@@ -157,7 +195,11 @@ def contradiction(point: Claim, said: Claim) -> str | None:
     # with "the AI is untouched"): any word the answer's negation reaches ("doesn't
     # take much load off the database" against "reduces database load"), or good
     # against bad on different axes ("would go stale" against "is the better one").
-    flipped = flipped or bool(point.denied & (said.content - said.denied))
+    said_denies = said.negated or bool(said.denied)
+    flipped = flipped or (not said_denies and bool(point.denied & said.content))
+    # An answer that dismisses the idea of a point that does not itself deny anything
+    # ("shorter expiry times would not make any difference" for "shorter expiry time").
+    flipped = flipped or (said.dismissive and not point.denied and not point.negated)
     if not flipped and not agreed:
         valence_flip = bool(point.valence and said.valence and point.valence != said.valence)
         flipped = valence_flip or bool(said.denied & asserted_by_point)

@@ -17,14 +17,14 @@ they sit where MiniLM puts paraphrases apart from related-but-different statemen
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.core.deckdata import Glossary, KeyPoint
 from app.scoring.claims import Claim, Options, contradiction, read_claim
 from app.scoring.matchers import Answer, CompiledMatcher, PointMatch
 from app.scoring.normalize import tokenize
 from app.scoring.types import Evidence, KeyPointResult, Verdict
-from app.scoring.windows import Window, clause_of
+from app.scoring.windows import Window, clause_of, sentences
 
 MET_AT = 0.45
 PARTLY_AT = 0.36
@@ -43,11 +43,61 @@ class CompiledPoints:
 
 
 def compile_points(
-    key_points: Sequence[KeyPoint], glossary: Glossary, matchers: Sequence[CompiledMatcher]
+    key_points: Sequence[KeyPoint],
+    glossary: Glossary,
+    matchers: Sequence[CompiledMatcher],
+    context: str = "",
 ) -> CompiledPoints:
+    """``context`` is the card's model answer: a short label ("Trace to a specific
+    paragraph") often leaves out the option it is about, and the model answer says it."""
     options = Options.from_glossary(glossary.options)
-    claims = tuple(read_claim([t.text for t in tokenize(kp.label)], options) for kp in key_points)
+    sentences = _option_sentences(context, options)
+    claims = tuple(_point_claim(kp, options, sentences) for kp in key_points)
     return CompiledPoints(tuple(key_points), tuple(matchers), claims, options)
+
+
+def _point_claim(
+    kp: KeyPoint, options: Options, sentences: Sequence[tuple[frozenset[str], int]]
+) -> Claim:
+    claim = read_claim([t.text for t in tokenize(kp.label)], options)
+    if claim.options or not sentences:
+        return claim
+    implied = implied_option(kp, sentences)
+    return claim if implied is None else replace(claim, options=frozenset({implied}))
+
+
+def _option_sentences(context: str, options: Options) -> list[tuple[frozenset[str], int]]:
+    """The model answer's sentences that name exactly one option: (content stems, option)."""
+    if not context or not options.phrases:
+        return []
+    tokens = tokenize(context)
+    out = []
+    for first, last in sentences(context, tokens):
+        claim = read_claim([t.text for t in tokens[first : last + 1]], options)
+        if len(claim.options) == 1 and claim.subject is not None:
+            out.append((claim.content, claim.subject))
+    return out
+
+
+def implied_option(kp: KeyPoint, sentences: Sequence[tuple[frozenset[str], int]]) -> int | None:
+    """The option a key point is about when its words do not name one: that of the model
+    answer's sentence sharing most of its content words, if it shares at least half of
+    them and no sentence about another option shares as many."""
+    best: dict[int, float] = {}
+    for text in kp.texts():
+        point = read_claim([t.text for t in tokenize(text)], Options()).content
+        if not point:
+            continue
+        for content, option in sentences:
+            share = len(point & content) / len(point)
+            best[option] = max(best.get(option, 0.0), share)
+    if not best:
+        return None
+    ranked = sorted(best.items(), key=lambda item: -item[1])
+    option, share = ranked[0]
+    if share < 0.5 or (len(ranked) > 1 and ranked[1][1] >= share):
+        return None
+    return option
 
 
 def judge(points: CompiledPoints, answer: Answer) -> list[KeyPointResult]:

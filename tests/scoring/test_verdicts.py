@@ -118,3 +118,50 @@ def test_saying_it_got_worse_contradicts_a_point_that_says_it_is_reliable() -> N
     point = KeyPoint("trained-in facts can still be wrong", ["facts can still be wrong"])
     said = "Once the facts are trained in they are totally reliable."
     assert verdict(said, point) == "contradicted"
+
+
+INDEX = KeyPoint("index the email column", ["index the email column"])
+
+
+def test_an_answer_that_dismisses_the_point_contradicts_it() -> None:
+    for said in (
+        "Putting an index on the email column would not make any difference here.",
+        "Honestly, indexing the email field won't help; the table is tiny.",
+        "An index on email doesn't really matter for this query.",
+    ):
+        assert verdict(said, INDEX, Glossary()) == "contradicted", said
+
+
+def test_praise_with_a_negation_in_it_is_not_a_dismissal() -> None:
+    for said in (
+        "Index the email column; it doesn't cost anything and lookups get quick.",
+        "Not only does an index on the email column speed it up, it helps every login.",
+    ):
+        assert verdict(said, INDEX, Glossary()) in ("met", "partly"), said
+
+
+QUEUE_OR_CALL = Glossary(
+    options=[["queue", "queues", "broker"], ["direct call", "calling directly"]]
+)
+WAITS = KeyPoint("messages wait for the worker", ["messages wait for the worker"])
+MODEL_ANSWER = (
+    "With a queue, messages wait for the worker until it is back, so nothing is lost. "
+    "A direct call fails the moment the other service is down."
+)
+
+
+def test_a_short_point_is_about_the_option_its_model_answer_names() -> None:
+    # The label names no option; the model answer says the queue is what holds messages.
+    wrong = "A direct call is what lets the messages wait for the worker to come back."
+    right = "The broker keeps the messages waiting until the worker comes back."
+    result = score_answer(wrong, [WAITS], glossary=QUEUE_OR_CALL, context=MODEL_ANSWER)
+    assert result.key_points[0].verdict == "contradicted"
+    assert result.key_points[0].reason == "says it of the other option"
+    result = score_answer(right, [WAITS], glossary=QUEUE_OR_CALL, context=MODEL_ANSWER)
+    assert result.key_points[0].verdict in ("met", "partly")
+
+
+def test_without_its_model_answer_a_short_point_is_about_no_option() -> None:
+    wrong = "A direct call is what lets the messages wait for the worker to come back."
+    result = score_answer(wrong, [WAITS], glossary=QUEUE_OR_CALL)
+    assert result.key_points[0].verdict != "contradicted"
