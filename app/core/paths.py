@@ -44,5 +44,9 @@ def backups_dir(data_dir: Path) -> Path:
     return data_dir / "backups"
 
 
+def logs_dir(data_dir: Path) -> Path:
+    return data_dir / "logs"
+
+
 def tts_cache_dir(data_dir: Path) -> Path:
     return data_dir / "cache" / "tts"

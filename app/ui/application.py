@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
+import traceback
 from importlib import resources
 from pathlib import Path
+from types import TracebackType
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
@@ -15,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app import __version__
 from app.core import lock
 from app.core.errors import KnownError
+from app.core.logfile import start_log_file
 from app.ui import messages
 from app.ui.backend import Backend
 from app.ui.backup_timer import start_backup_timer
@@ -27,7 +31,9 @@ APP_ID = "io.github.parley.Parley"
 def create_window(data_dir: Path) -> MainWindow:
     """Build the window over ``data_dir`` and start opening the collection."""
     messages.bridge()  # created on the GUI thread, before any worker can post
+    log_file = start_log_file(data_dir)  # before settings load: their warnings go there too
     backend = Backend(data_dir)
+    backend.log_file = log_file
     # Start opening the collection first: the DB worker imports SQLAlchemy, migrates and
     # seeds while this thread builds the window. Its result is delivered through the
     # event loop, so nothing can arrive before the window is listening.
@@ -40,8 +46,35 @@ def create_window(data_dir: Path) -> MainWindow:
     return window
 
 
+def report_uncaught(
+    exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> None:
+    """``sys.excepthook``: an exception nothing caught (a slot, a timer, a virtual method
+    Qt called) is a bug; the user is told and the log keeps the traceback."""
+    if issubclass(exc_type, KeyboardInterrupt):
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    if isinstance(exc, KnownError):
+        messages.error(str(exc))
+        return
+    detail = "".join(traceback.format_exception(exc_type, exc, tb))
+    messages.bug(f"Something went wrong ({exc_type.__name__}: {exc}).", detail)
+
+
+def _report_thread_uncaught(args: threading.ExceptHookArgs) -> None:
+    if args.exc_value is not None:
+        report_uncaught(args.exc_type, args.exc_value, args.exc_traceback)
+
+
+def install_excepthook() -> None:
+    """Every uncaught exception, on the GUI thread or any other, goes to the bug path."""
+    sys.excepthook = report_uncaught
+    threading.excepthook = _report_thread_uncaught
+
+
 def run_app(data_dir: Path, *, quit_after_start: bool = False, report_startup: bool = False) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    install_excepthook()
     # Migrations are routine; their INFO lines are noise on every first start.
     logging.getLogger("alembic").setLevel(logging.WARNING)
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -31,6 +31,7 @@ class Backend(QObject):
         super().__init__()
         self.data_dir = data_dir
         self.settings = Settings.load(data_dir)
+        self.log_file: Path | None = None  # logs/parley.log once the GUI has started it
         self.tasks = Tasks()
         self._store: Store | None = None
         self.tasks.set_store_getter(self.store)

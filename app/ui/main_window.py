@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QByteArray, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QVBoxLayout, QWidget
 
-from app import __version__
 from app.ui import messages
 from app.ui.backend import Backend
 from app.ui.home import HomePage
+from app.ui.page_stack import PageStack
 from app.ui.rehearsal import RehearsalPage
 from app.ui.review import ReviewPage
 from app.ui.widgets import Banner, plain_label
@@ -31,7 +33,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.backend = backend
         self.setWindowTitle("Parley")
-        self.resize(1280, 800)
+        self.setMinimumSize(640, 480)  # pages scroll when they need more (PageStack)
+        self._restore_geometry()
         self.setAcceptDrops(True)
 
         central = QWidget()
@@ -40,7 +43,7 @@ class MainWindow(QMainWindow):
         layout.setSpacing(0)
         self.banner = Banner()
         layout.addWidget(self.banner)
-        self.stack = QStackedWidget()
+        self.stack = PageStack()
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
@@ -55,6 +58,7 @@ class MainWindow(QMainWindow):
         self.home.review_requested.connect(self.start_review)
         self.home.rehearse_requested.connect(self.start_rehearsal)
         self.home.first_run.install_requested.connect(self.install_model)
+        self.home.deck_action.connect(self._deck_action)
         self.review.finished.connect(self.go_home)
         self.rehearsal.finished.connect(self.go_home)
 
@@ -62,12 +66,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.engine_label)
         self._build_menus()
 
-        bridge = messages.bridge()
         # Bound methods, not lambdas: Qt drops the connection when this window is destroyed,
-        # while the bridge lives on for the whole process.
-        bridge.info_posted.connect(self._show_info)
-        bridge.error_posted.connect(self._show_error)
-        bridge.bug_posted.connect(self._show_bug)
+        # while the bridge lives on for the whole process. Messages posted before now (a
+        # damaged settings file) arrive here first.
+        messages.bridge().listen(self._show_info, self._show_error, self._show_bug)
         backend.store_failed.connect(self._store_failed)
 
     # -- menus ----------------------------------------------------------------------
@@ -87,6 +89,7 @@ class MainWindow(QMainWindow):
         self._menus = {name: bar.addMenu(name) for name in ("&File", "&Study", "&Help")}
         self.import_action = self._action("&File", "&Import deck…", "Ctrl+I", self.import_deck)
         self.export_action = self._action("&File", "&Export deck…", "Ctrl+E", self.export_deck)
+        self._action("&File", "&Back up now", None, self.back_up_now)
         self._action("&File", "&Restore backup…", None, self.restore_backup)
         self._menus["&File"].addSeparator()
         self.settings_action = self._action("&File", "&Settings…", "Ctrl+,", self.open_settings)
@@ -97,6 +100,10 @@ class MainWindow(QMainWindow):
         self._action("&Study", "Rehearse &role-plays", "P", self._rehearse_selected)
         self._action("&Study", "S&tatistics", "Ctrl+T", self.show_stats)
         self._action("&Study", "&Browse cards", "Ctrl+B", self.show_browser)
+        self._menus["&Study"].addSeparator()
+        self._action("&Study", "Re&name deck…", "F2", lambda: self._deck_action("rename"))
+        # Del is the home page's own shortcut (the browser's Del deletes cards).
+        self._action("&Study", "De&lete deck…", None, lambda: self._deck_action("delete"))
         self._action("&Help", "&About Parley", None, self._about)
 
     def _review_selected(self) -> None:
@@ -159,6 +166,59 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.browser)
         self.browser.open(search if isinstance(search, str) else "")
 
+    def _deck_action(self, action: str, name: str | None = None) -> None:
+        """A deck action from the menus, the keys or the home page's context menu, on the
+        deck named or else the one selected on the home page."""
+        from app.ui import deck_actions
+
+        name = name or self.home.selected_deck()
+        if name is None:
+            messages.info("Select a deck on the home page first.")
+            return
+        if action == "browse":
+            self.show_browser(f'deck:"{name}"')
+        elif action == "stats":
+            self.home.select_deck(name)
+            self.show_stats()
+        elif action == "export":
+            from app.ui.import_dialog import export_selected_deck
+
+            export_selected_deck(self, self.backend, name)
+        elif action == "rename" and self.stack.currentWidget() is self.home:
+            deck_actions.rename_deck(self, self.backend, name, self._notify, self.home.select_deck)
+        elif action == "delete" and self.stack.currentWidget() is self.home:
+            deck_actions.delete_deck(self, self.backend, name, self._notify, self.go_home)
+
+    def _notify(self, text: str, level: str, action: tuple[str, Callable[[], None]] | None) -> None:
+        self.banner.show_message(text, level, action, timeout_ms=0 if action else 8000)
+
+    def back_up_now(self) -> None:
+        from app.ui.deck_actions import back_up_now
+
+        back_up_now(self.backend)
+
+    # -- size and place -----------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        """Where the window was last time; the first time, most of the screen."""
+        saved = self.backend.settings.window_geometry
+        if saved and self.restoreGeometry(QByteArray.fromBase64(saved.encode("ascii"))):
+            return
+        screen = self.screen().availableGeometry()
+        width = max(800, min(1440, int(screen.width() * 0.8)))
+        height = max(600, min(960, int(screen.height() * 0.85)))
+        self.resize(min(width, screen.width()), min(height, screen.height()))
+        frame = self.frameGeometry()
+        frame.moveCenter(screen.center())
+        self.move(frame.topLeft())
+
+    def _save_geometry(self) -> None:
+        settings = self.backend.settings
+        settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
+        # On close the workers are stopping, so this small write is made here. On a full
+        # or read-only disk the next start simply opens at the first-run size.
+        with contextlib.suppress(OSError):
+            settings.save(self.backend.data_dir)
+
     def restore_backup(self) -> None:
         from app.ui.restore_dialog import RestoreDialog
 
@@ -198,7 +258,9 @@ class MainWindow(QMainWindow):
             SettingsDialog.edit(self, self.backend, install_zip=Path(path))
 
     def _about(self) -> None:
-        messages.info(f"Parley {__version__} — rehearse spoken technical explanations, offline.")
+        from app.ui.about_dialog import AboutDialog
+
+        AboutDialog.show_for(self, self.backend.data_dir, self.backend.log_file)
 
     # -- messages -----------------------------------------------------------------------
     def _show_info(self, text: str) -> None:
@@ -208,8 +270,15 @@ class MainWindow(QMainWindow):
         self.banner.show_message(text, "error")
 
     def _show_bug(self, text: str, detail: str) -> None:
+        def copy() -> None:
+            QApplication.clipboard().setText(detail)
+            messages.info("The details are on the clipboard, ready for a bug report.")
+
+        where = f" ({self.backend.log_file})" if self.backend.log_file else ""
         self.banner.show_message(
-            f"{text} Your work is saved. Details were written to the log.", "error"
+            f"{text} Your work is saved. Details were written to the log{where}.",
+            "error",
+            action=("Copy details", copy),
         )
 
     def _store_failed(self, text: str) -> None:
@@ -230,4 +299,5 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.backend.shutdown()
+        self._save_geometry()
         event.accept()

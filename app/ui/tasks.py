@@ -3,12 +3,12 @@
 ``Tasks.db(fn, ...)`` runs ``fn(session)`` on the one database worker thread, each call
 in its own transaction, in submission order; ``Tasks.background(fn, ...)`` runs slow
 non-database work (audio, recognition, model loading) on a small pool. Callbacks run on
-the GUI thread, so they may touch widgets; worker code never does.
+the GUI thread, so they may touch widgets; worker code never does. A callback that
+raises is a bug like any other: the user gets the bug message, the log the traceback.
 """
 
 from __future__ import annotations
 
-import logging
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,7 +19,6 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from app.core.errors import KnownError
 from app.ui import messages
 
-log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 Success = Callable[[Any], None]
@@ -41,7 +40,10 @@ class _Relay(QObject):
 
     @Slot(object)
     def _run(self, call: Callable[[], None]) -> None:
-        call()
+        try:
+            call()
+        except Exception as exc:  # a bug in a callback: told, logged, and the loop goes on
+            report_failure(exc)
 
 
 def report_failure(exc: BaseException) -> None:
@@ -50,7 +52,6 @@ def report_failure(exc: BaseException) -> None:
         messages.error(str(exc))
     else:
         detail = "".join(traceback.format_exception(exc))
-        log.error("background task failed:\n%s", detail)
         messages.bug(f"Something went wrong ({type(exc).__name__}: {exc}).", detail)
 
 
