@@ -49,7 +49,8 @@ FOREIGN = {"import"}
 TIMEOUT_S = 900
 # Benches that play or transcribe many minutes of speech take longer.
 TIMEOUTS_S = {"latency": 1800, "recognition": 3600, "coverage": 3600}
-IMPORT_RATIO_BUDGET = 2.0
+IMPORT_RATIO_BUDGET = 1.5  # first import, as processes (issue 15)
+REIMPORT_RATIO_BUDGET = 2.0
 
 
 def run_ours(name: str, quick: bool) -> tuple[list[Figure], str]:
@@ -83,6 +84,19 @@ def run_import(quick: bool) -> list[Figure]:
                 baseline=anki,
                 baseline_name="anki's own import",
                 ratio_budget=IMPORT_RATIO_BUDGET,
+                detail=results,
+            )
+        )
+    if "parley_reimport_seconds" in results:
+        figures.append(
+            Figure(
+                "import",
+                f"{notes:,}-note .apkg, re-import with nothing changed",
+                results["parley_reimport_seconds"],
+                "s",
+                baseline=results["anki_reimport_seconds"],
+                baseline_name="anki's own re-import",
+                ratio_budget=REIMPORT_RATIO_BUDGET,
                 detail=results,
             )
         )

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from app.core import disk
 from app.core.errors import KnownError
 
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 BUSY_TIMEOUT_MS = 10_000
 
 

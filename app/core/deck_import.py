@@ -8,9 +8,9 @@ are compared as plain rows, and only the ones that differ are loaded as objects.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -47,9 +47,11 @@ def import_deck(
     builtin_key: str | None = None,
     now: datetime | None = None,
     progress: Progress | None = None,
+    file_digest: str | None = None,
 ) -> ImportSummary:
     """Merge ``data`` into the deck ``deck_name`` (default: the file's own deck name)
-    and the decks below it that the cards name.
+    and the decks below it that the cards name. ``file_digest`` (the file's sha256) is
+    remembered on the deck, so that importing the same bytes again can be skipped.
 
     Cards are matched by their stable id within the tree: ``update`` rewrites their
     content but keeps their review history, ``skip`` leaves them alone, ``duplicate``
@@ -111,6 +113,12 @@ def import_deck(
     new_cards.write()
     if progress is not None:
         progress(total, total)
+    # Only a file whose decks all sit in one tree can be recognised by that tree alone.
+    one_tree = deck_tree.tops([root.name, *decks]) == [root.name]
+    root.import_digest = None
+    if file_digest and mode == "update" and one_tree:
+        session.flush()
+        root.import_digest = file_digest[:32] + tree_digest(session, root.name)[:32]
     return ImportSummary(
         deck=root.name,
         added=added,
@@ -123,6 +131,55 @@ def import_deck(
         images=sum(1 for card in data.cards if card.images),
         remarks=[RemarkCount(r.kind, r.reason, len(r.where), r.where[:10]) for r in data.remarks],
     )
+
+
+def tree_digest(session: Session, name: str) -> str:
+    """A fingerprint of the cards in the tree ``name`` as stored: how many, in which
+    decks, their text lengths, tags and suspension, and the last edit. An edit sets
+    ``updated_at``; moving, tagging, suspending or deleting changes the sums."""
+    decks = select(Deck.id).where(deck_tree.within(name))
+    cards = select(Card.id).where(Card.deck_id.in_(decks))
+    text = (
+        func.length(Card.front) + func.length(Card.back) + func.length(Card.question)
+        + func.length(Card.model_answer) + func.length(Card.media) + func.length(Card.images)
+    )  # fmt: skip
+    row = session.execute(
+        select(
+            func.count(),
+            func.total(Card.deck_id * Card.id),
+            func.max(Card.updated_at),
+            func.total(text),
+            func.total(Card.suspended),
+        ).where(Card.deck_id.in_(decks))
+    ).one()
+    tags = session.scalar(
+        select(func.count(), func.total(card_tag.c.tag_id)).where(card_tag.c.card_id.in_(cards))
+    )
+    names = list(
+        session.scalars(select(Deck.name).where(deck_tree.within(name)).order_by(Deck.name))
+    )
+    raw = json.dumps([list(row), tags, names], default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def already_imported(
+    session: Session, file_digest: str, deck_name: str | None
+) -> ImportSummary | None:
+    """The summary of importing (in update mode) a file whose bytes were the last import
+    of a tree that has not changed since, without reading it; None when it must be read."""
+    query = select(Deck).where(Deck.import_digest.startswith(file_digest[:32]))
+    if deck_name:
+        query = query.where(Deck.name == deck_tree.normalised(deck_name))
+    for deck in session.scalars(query):
+        if deck.import_digest == file_digest[:32] + tree_digest(session, deck.name)[:32]:
+            names = [d.name for d in deck_tree.decks_within(session, deck.name)]
+            count = session.scalar(
+                select(func.count())
+                .select_from(Card)
+                .where(Card.deck_id.in_(select(Deck.id).where(deck_tree.within(deck.name))))
+            )
+            return ImportSummary(deck=deck.name, unchanged=count or 0, decks=names, same_file=True)
+    return None
 
 
 def _root_deck(
@@ -205,7 +262,7 @@ def _content(item: CardData, deck_id: int) -> tuple[Any, ...]:
 
 
 def _origin(item: CardData) -> dict[str, Any] | None:
-    return asdict(item.origin) if item.origin is not None else None
+    return item.origin.to_json() if item.origin is not None else None
 
 
 def _existing(session: Session, deck_ids: list[int]) -> dict[str, _Row | None]:
@@ -307,7 +364,7 @@ class _NewCards:
             state = reviews.adopted_schedule(card_id, schedule, self.when)
         fsrs_state = state.get("fsrs_state")
         buried = with_scheduling and item.buried
-        origin = None if item.origin is None else json.dumps(asdict(item.origin))
+        origin = None if item.origin is None else json.dumps(item.origin.to_json())
         self.cards.append(
             (
                 card_id, deck_id, guid, item.kind, position, item.front, item.back,

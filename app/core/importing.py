@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.core.deck_import import already_imported
 from app.core.deckdata import DeckData, ImportMode
 from app.core.decks import import_deck
 from app.core.errors import DeckFormatError, KnownError
@@ -40,6 +41,7 @@ class PreparedImport:
     data: DeckData
     staging: Path
     with_scheduling: bool = False
+    digest: str | None = None  # the file's sha256
 
     def discard(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -65,7 +67,7 @@ def prepare_import(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return PreparedImport(path, data, staging, with_scheduling)
+    return PreparedImport(path, data, staging, with_scheduling, file_digest(path))
 
 
 def commit_import(
@@ -96,6 +98,7 @@ def commit_import(
                 mode=mode,
                 with_scheduling=prepared.with_scheduling,
                 progress=progress,
+                file_digest=prepared.digest,
             )
     except BaseException:
         for path in placed:  # nothing committed refers to them
@@ -186,5 +189,13 @@ def import_path(
     mode: ImportMode = "update",
     with_scheduling: bool = False,
 ) -> ImportSummary:
+    if mode == "update" and path.is_file():
+        # The same bytes as this tree's last import, and nobody changed the tree since:
+        # reading the file again would change nothing.
+        digest = file_digest(path)
+        with store.session() as session:
+            done = already_imported(session, digest, deck_name)
+        if done is not None:
+            return done
     prepared = prepare_import(store.data_dir, path, with_scheduling=with_scheduling)
     return commit_import(store, prepared, deck_name=deck_name, mode=mode)

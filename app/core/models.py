@@ -90,6 +90,10 @@ class Deck(Base):
     # Set for decks that ship with Parley; re-seeding finds them by this key.
     builtin_key: Mapped[str | None] = mapped_column(String(100), unique=True)
     source_hash: Mapped[str | None] = mapped_column(String(64))
+    # sha256 of the file this deck's tree was last imported from and of the tree's cards
+    # as it left them, so re-importing the same bytes into an untouched tree can skip
+    # reading the file (0008; see deck_import.tree_digest).
+    import_digest: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     cards: Mapped[list[Card]] = relationship(back_populates="deck", cascade="all, delete-orphan")

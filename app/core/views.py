@@ -137,6 +137,8 @@ class ImportSummary:
     suspended: int = 0
     images: int = 0  # cards that show images
     remarks: list[RemarkCount] = field(default_factory=list)
+    # The very file of the tree's last import, into a tree nobody changed: not read again.
+    same_file: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -151,4 +153,5 @@ class ImportSummary:
             "images": self.images,
             "converted": [r.to_json() for r in self.remarks if r.kind == "converted"],
             "left_out": [r.to_json() for r in self.remarks if r.kind == "skipped"],
+            "same_file": self.same_file,
         }

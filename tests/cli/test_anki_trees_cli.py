@@ -145,3 +145,29 @@ def test_a_round_trip_into_the_original_collection_updates_its_notes(
         assert len(log.updated) + len(log.duplicate) == 5  # the Networking notes
     finally:
         col.close()
+
+
+def test_re_importing_the_same_package_is_unchanged_until_the_tree_changes(
+    tree: AnkiTree, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    data = str(tmp_path / "data")
+    run(capsys, "import", str(tree.package), "--data-dir", data)
+    package = tmp_path / "networking.apkg"  # one tree: Parley can tell it is the same file
+    run(capsys, "export", "--deck", "Networking", "-o", str(package), "--data-dir", data)
+    data = str(tmp_path / "other")
+    args = ("import", str(package), "--json", "--data-dir", data)
+    first = json.loads(run(capsys, *args))
+    again = json.loads(run(capsys, *args))
+    conn = sqlite3.connect(Path(data) / "collection.sqlite3")
+    with conn:
+        conn.execute("UPDATE card SET deck_id = (SELECT id FROM deck WHERE name = "
+                     "'Networking::Transport') WHERE guid = ?", (tree.guids["apps"],))  # fmt: skip
+    conn.close()
+    after_a_move = json.loads(run(capsys, *args))
+
+    assert (first["added"], first["same_file"]) == (5, False)
+    assert (again["unchanged"], again["added"], again["same_file"]) == (5, 0, True)
+    assert (after_a_move["updated"], after_a_move["same_file"]) == (1, False)
+    assert cards_by_tag(capsys, data, "Networking::Apps").keys() == {"apps", "buried"}
