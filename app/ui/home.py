@@ -112,6 +112,7 @@ class HomePage(QWidget):
         backend.store_ready.connect(self.refresh)
         backend.store_ready.connect(self.first_run.check)
         backend.collection_changed.connect(self.refresh)
+        backend.settings_changed.connect(self._settings_changed)  # the daily limits
 
     @staticmethod
     def _how_it_works() -> QHBoxLayout:
@@ -151,6 +152,10 @@ class HomePage(QWidget):
             return services.list_decks(session, utcnow(), *limits)
 
         self.backend.db(load, self._show)
+
+    def _settings_changed(self) -> None:
+        if self.backend.is_ready:
+            self.refresh()
 
     def _show(self, decks: list[DeckSummary]) -> None:
         selected = self.selected_deck()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from app.core.settings import Settings
@@ -58,3 +59,21 @@ def test_the_microphone_tab_lists_the_virtual_microphone_with_a_live_meter(
     qtbot.waitUntil(lambda: dialog.meter.level > 0.05, timeout=10_000)
     player.communicate()
     dialog.stop_meter()
+
+
+def test_lowering_the_daily_new_card_limit_updates_the_home_page_counts(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    home = window.home
+    deck = home.decks[0].name
+    before = next(d for d in home.decks if d.name == deck).new_available
+    assert before > 2, "the built-in deck starts with more new cards than the new limit"
+    dialog = SettingsDialog(window.backend, window)
+    qtbot.addWidget(dialog)
+    dialog.new_per_day.setValue(2)
+    with qtbot.waitSignal(home.decks_shown, timeout=10_000):
+        dialog.apply()
+    dialog.stop_meter()
+    assert next(d for d in home.decks if d.name == deck).new_available == 2
+    row = home.deck_row(deck)
+    assert row is not None and "<b>2</b> new" in row.findChild(QLabel, "Counts").text()
