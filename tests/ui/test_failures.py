@@ -18,7 +18,6 @@ from app.ui.about_dialog import AboutDialog
 from app.ui.main_window import MainWindow
 
 
-
 def test_a_result_callback_that_raises_shows_a_bug_message_and_the_log_keeps_the_traceback(
     qtbot: QtBot, window: MainWindow
 ) -> None:
