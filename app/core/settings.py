@@ -63,6 +63,7 @@ class Settings:
     first_run_done: bool = False
     # Built-in decks the user deleted: seeding must not bring them back.
     removed_builtin_decks: list[str] = field(default_factory=list)
+    window_geometry: str = ""  # QWidget.saveGeometry() as base64: size and place
 
     @classmethod
     def load(cls, data_dir: Path) -> Settings:
