@@ -1,15 +1,20 @@
-"""Home: the decks with their new/due counts and when they were last practised."""
+"""Home: the decks as a tree (``Parent::Child`` names) with their new, learning and due
+counts and when they were last practised. The selected deck is marked, and every deck
+action (R, P, Ctrl+E, Ctrl+T, F2, Delete and the context menu) acts on it."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -19,7 +24,21 @@ from app.core.clock import utcnow
 from app.core.views import DeckSummary
 from app.ui.backend import Backend
 from app.ui.first_run import FirstRunPanel
-from app.ui.widgets import card_frame, plain_label, subtle, title
+from app.ui.widgets import card_frame, plain_label, plain_tooltip, subtle, title
+
+SEPARATOR = "::"
+INDENT = 28  # pixels per nesting level
+
+
+def tree_order(decks: list[DeckSummary]) -> list[DeckSummary]:
+    """Built-in decks first, then by name level by level, so children follow parents."""
+    return sorted(
+        decks, key=lambda d: (not d.builtin, [p.casefold() for p in d.name.split(SEPARATOR)])
+    )
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
 
 
 def describe_last_practised(when: datetime | None, now: datetime | None = None) -> str:
@@ -45,14 +64,17 @@ class DeckRow(QWidget):
     def __init__(self, deck: DeckSummary) -> None:
         super().__init__()
         self.deck = deck
-        frame = card_frame()
+        self.frame = frame = card_frame()
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
+        depth = deck.name.count(SEPARATOR)
+        outer.setContentsMargins(depth * INDENT, 0, 0, 0)
         outer.addWidget(frame)
         row = QHBoxLayout(frame)
         row.setContentsMargins(18, 14, 18, 14)
         text = QVBoxLayout()
-        self.name_label = plain_label(deck.name, "SectionTitle")
+        # A nested deck shows its own level's name; the tooltip has the full path.
+        short = deck.name.split(SEPARATOR)[-1] if depth else deck.name
+        self.name_label = plain_label(("↳ " if depth else "") + short, "SectionTitle")
         text.addWidget(self.name_label)
         # Only numbers and our own markup: the one rich label on the page.
         counts = QLabel()
@@ -77,10 +99,19 @@ class DeckRow(QWidget):
         row.addWidget(self.review_button)
         row.addWidget(self.rehearse_button)
 
+    def set_selected(self, selected: bool) -> None:
+        """The stylesheet draws the selected deck's frame in the highlight colour."""
+        self.frame.setProperty("selected", selected)
+        self.frame.style().unpolish(self.frame)
+        self.frame.style().polish(self.frame)
+
 
 class HomePage(QWidget):
     review_requested = Signal(str)
     rehearse_requested = Signal(str)
+    # The context menu's other deck actions: (action, deck name), where action is one of
+    # browse, stats, export, rename, delete.
+    deck_action = Signal(str, str)
     # Emitted each time the deck list has been filled from the collection.
     decks_shown = Signal()
 
@@ -89,6 +120,7 @@ class HomePage(QWidget):
         self.setObjectName("Page")
         self.backend = backend
         self.decks: list[DeckSummary] = []
+        self._wanted: str | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(40, 28, 40, 28)
         layout.addWidget(title("Your decks"))
@@ -102,10 +134,18 @@ class HomePage(QWidget):
         self.list.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
         self.list.setSpacing(4)
         self.list.itemActivated.connect(self._activated)
+        self.list.currentItemChanged.connect(lambda *_: self._mark_selection())
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._context_menu)
+        self.list.setAccessibleName("Decks")
+        delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.list)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.activated.connect(self._delete_selected)
         layout.addWidget(self.list, 1)
         layout.addLayout(self._how_it_works())
         hint = subtle(
-            "R review · P rehearse · Ctrl+I import · Ctrl+, settings · drop a deck file here"
+            "R review · P rehearse · Ctrl+B browse · F2 rename · Ctrl+I import · "
+            "Ctrl+, settings · drop a deck file here"
         )
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(hint)
@@ -158,7 +198,9 @@ class HomePage(QWidget):
             self.refresh()
 
     def _show(self, decks: list[DeckSummary]) -> None:
-        selected = self.selected_deck()
+        selected = self._wanted or self.selected_deck()
+        self._wanted = None
+        decks = tree_order(decks)
         self.decks = decks
         self.list.clear()
         for deck in decks:
@@ -167,6 +209,8 @@ class HomePage(QWidget):
             row = DeckRow(deck)
             row.review_clicked.connect(self.review_requested)
             row.rehearse_clicked.connect(self.rehearse_requested)
+            if SEPARATOR in deck.name:
+                row.setToolTip(plain_tooltip(deck.name))
             # The stylesheet's larger title font is applied after the first size hint;
             # polish and re-measure so the row is tall enough for it.
             for child in (row, *row.findChildren(QWidget)):
@@ -176,10 +220,7 @@ class HomePage(QWidget):
             self.list.addItem(item)
             self.list.setItemWidget(item, row)
         due = sum(d.due for d in decks)
-        self.summary.setText(
-            f"{len(decks)} deck{'s' if len(decks) != 1 else ''} · {due} card"
-            f"{'s' if due != 1 else ''} ready to study"
-        )
+        self.summary.setText(f"{plural(len(decks), 'deck')} · {plural(due, 'card')} ready to study")
         # First run opens on the built-in deck; afterwards keep the user's choice.
         names = [d.name for d in decks]
         target = (
@@ -189,6 +230,7 @@ class HomePage(QWidget):
         )
         if target is not None:
             self.list.setCurrentRow(names.index(target))
+        self._mark_selection()
         if self.isVisible():  # a refresh behind another page must not steal its focus
             self.list.setFocus()
         self.decks_shown.emit()
@@ -204,6 +246,57 @@ class HomePage(QWidget):
                 widget = self.list.itemWidget(item)
                 return widget if isinstance(widget, DeckRow) else None
         return None
+
+    def select_deck(self, name: str) -> None:
+        """Select ``name`` now, or once the next refresh lists it (a renamed deck)."""
+        names = [d.name for d in self.decks]
+        self._wanted = name
+        if name in names:
+            self.list.setCurrentRow(names.index(name))
+
+    def _mark_selection(self) -> None:
+        current = self.selected_deck()
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            widget = self.list.itemWidget(item)
+            if isinstance(widget, DeckRow):
+                widget.set_selected(item.data(Qt.ItemDataRole.UserRole) == current)
+
+    def _context_menu(self, pos: QPoint) -> None:
+        item = self.list.itemAt(pos)
+        if item is None:
+            return
+        self.list.setCurrentItem(item)
+        self.deck_menu(str(item.data(Qt.ItemDataRole.UserRole))).exec(
+            self.list.viewport().mapToGlobal(pos)
+        )
+
+    def deck_menu(self, name: str) -> QMenu:
+        """What can be done with one deck; the same actions as the menus and keys."""
+        menu = QMenu(self)
+        deck = next((d for d in self.decks if d.name == name), None)
+        review = menu.addAction("Review flashcards (R)", lambda: self.review_requested.emit(name))
+        rehearse = menu.addAction(
+            "Rehearse role-plays (P)", lambda: self.rehearse_requested.emit(name)
+        )
+        if deck is not None:
+            review.setEnabled(deck.flashcards > 0)
+            rehearse.setEnabled(deck.roleplays > 0)
+        menu.addSeparator()
+        for action, text in (
+            ("browse", "Browse its cards"),
+            ("stats", "Statistics (Ctrl+T)"),
+            ("export", "Export… (Ctrl+E)"),
+        ):
+            menu.addAction(text, partial(self.deck_action.emit, action, name))
+        menu.addSeparator()
+        menu.addAction("Rename… (F2)", lambda: self.deck_action.emit("rename", name))
+        menu.addAction("Delete… (Del)", lambda: self.deck_action.emit("delete", name))
+        return menu
+
+    def _delete_selected(self) -> None:
+        if (name := self.selected_deck()) is not None:
+            self.deck_action.emit("delete", name)
 
     def _activated(self, item: QListWidgetItem) -> None:
         self.review_requested.emit(str(item.data(Qt.ItemDataRole.UserRole)))
