@@ -53,7 +53,7 @@ DISABLED: dict[QPalette.ColorRole, tuple[str, str]] = {
 
 
 def resolved(theme: str, app: QApplication | None = None) -> str:
-    """"light" or "dark": what ``theme`` means here and now."""
+    """ "light" or "dark": what ``theme`` means here and now."""
     if theme in ("light", "dark"):
         return theme
     app = app or _app()
