@@ -8,6 +8,7 @@ GUI starts it, and its path is shown in Help → About.
 from __future__ import annotations
 
 import logging
+import sys
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
@@ -21,7 +22,18 @@ log = logging.getLogger(__name__)
 
 
 class _ParleyLogFile(RotatingFileHandler):
-    """Tells Parley's own handler apart from any other on the root logger."""
+    """Parley's own handler (told apart from any other on the root logger). A record it
+    cannot write (the disk filled up, say) is reported once, in one line: logging's
+    default prints a traceback to stderr for every record, where the CLI promises one
+    line."""
+
+    _failed = False
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if not self._failed:
+            self._failed = True
+            err = sys.exc_info()[1]
+            sys.stderr.write(f"parley: cannot write the log file {self.baseFilename}: {err}\n")
 
 
 def log_path(data_dir: Path) -> Path:
