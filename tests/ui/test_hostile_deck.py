@@ -206,6 +206,9 @@ def hostile_window(qtbot: QtBot, data_dir: Path, tmp_path: Path) -> Iterator[Mai
         store.close()
     win = create_window(data_dir)
     qtbot.addWidget(win)
+    # A desktop-sized window: this walk checks that deck text is shown literally, and
+    # at the offscreen screen's 800x600 the charts elide their labels to "Links <a hr...".
+    win.resize(1280, 800)
     with qtbot.waitSignal(win.home.decks_shown, timeout=WAIT):
         win.show()
     yield win
