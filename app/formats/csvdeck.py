@@ -1,14 +1,23 @@
 """CSV/TSV decks, including the header lines Anki reads and writes.
 
 A file may start with Anki's ``#key:value`` lines (``#separator:Tab``, ``#html:true``,
-``#deck:NAME``, ``#columns:Front<TAB>Back<TAB>Tags``, ``#tags column:3``,
-``#guid column:1``, ``#notetype...``). Otherwise the separator is detected (tab, comma,
-semicolon or pipe) and the columns come from a header row when there is one, else the
-first two columns are front and back. Columns can also be mapped to a role-play:
-persona, question, model answer and key points (``label: alt1 | alt2; label2: alt3``).
+``#deck:NAME``, ``#columns:Front<TAB>Back<TAB>Tags``, ``#tags:global tags``, and
+``#tags column:3``, ``#guid column:1``, ``#deck column:2``, ``#notetype column:1``,
+``#notetype:NAME``). Otherwise the separator is detected (tab, comma, semicolon or pipe)
+and the columns come from a header row when there is one, else the first two columns
+are front and back and, as in Anki, a third unlabelled one holds tags. Columns can also
+be mapped to a role-play: persona, question, model answer and key points
+(``label: alt1 | alt2; label2: alt3``).
 
-The file must be UTF-8 (a BOM is fine) and every row must have the same number of
-columns; anything else is refused with the line it happens on.
+A row's note type makes the cards Anki would make: Basic one card, "Basic (and reversed
+card)" two, "Basic (optional reversed card)" two when its third field has text, Cloze a
+card per deletion (cloze text with no note type is read as Cloze too); another name is
+read as Basic and remarked on. A deck column files each card in its deck of the tree. A
+row with missing trailing fields is padded; a card with an empty side is left out and
+its line named in the deck's remarks; only a file with no usable row is refused.
+
+The file must be UTF-8 (a BOM is fine); a row with more columns than the header names
+is refused with its line.
 
 Spreadsheets run a cell that starts with ``=``, ``+``, ``-`` or ``@`` as a formula, so
 the writer puts an apostrophe before such a cell, the way spreadsheets themselves mark
@@ -28,11 +37,8 @@ from typing import NamedTuple
 
 from app.core.deckdata import CardData, DeckData, PersonaData, key_points_problem
 from app.core.errors import DeckFormatError
-from app.formats.csvlayout import (
-    Layout,
-    column_title,
-    parse_layout,
-)
+from app.formats import cloze
+from app.formats.csvlayout import Layout, column_title, is_optional_reversed, parse_layout
 from app.formats.htmltext import html_to_text, sound_tags, split_sounds
 from app.formats.keypoints import format_key_points, parse_key_points
 from app.formats.limits import check_field_size
@@ -105,10 +111,24 @@ def read_csv(
     for line, cells in layout.records:
         builder.add(line, cells)
     if not deck.cards:
-        raise DeckFormatError(path, "has no cards, only header lines")
+        skipped = [f"{r.reason} ({', '.join(r.where[:5])})" for r in deck.remarks]
+        raise DeckFormatError(
+            path,
+            "has no cards to import" + (": " + "; ".join(skipped) if skipped else ""),
+        )
     if layout.deck_from_column and builder.deck_names:
         deck.name = builder.deck_names.most_common(1)[0][0]
+    for card in deck.cards:
+        if card.deck == deck.name:
+            card.deck = ""  # the file's own deck
+    for line in layout.padded:
+        deck.remark("converted", "row with missing trailing fields read as empty", f"line {line}")
     return CsvRead(deck, dict(layout.mapping))
+
+
+_Text = dict[str, tuple[str, list[str], list[str]]]  # role -> (text, sounds, images)
+_NONE: tuple[str, list[str], list[str]] = ("", [], [])
+_CLOZE_MARK = re.compile(r"\{\{c\d+::")
 
 
 class _RowBuilder:
@@ -119,56 +139,116 @@ class _RowBuilder:
         self.guid_lines: dict[str, int] = {}
         self.derived: Counter[str] = Counter()
         self.deck_names: Counter[str] = Counter()
+        self.unmapped = layout.unmapped()
 
-    def cell(self, cells: list[str], role: str, line: int) -> tuple[str, list[str]]:
-        index = self.layout.mapping.get(role)
-        if index is None or index >= len(cells):
-            return "", []
-        raw = restore_formula(cells[index])
-        check_field_size(raw, self.path, f"line {line}")
+    def plain(self, raw: str, role: str = "") -> tuple[str, list[str], list[str]]:
         if self.layout.html:
             plain = html_to_text(raw)
-            return plain.text, plain.sounds
+            return plain.text, plain.sounds, plain.images
         if role == "key_points":
-            return raw, []  # escapes may protect white space at its ends
+            return raw, [], []  # escapes may protect white space at its ends
         text, sounds = split_sounds(raw)
-        return text.strip(), sounds
+        return text.strip(), sounds, []
+
+    def raw(self, cells: list[str], index: int | None, line: int) -> str:
+        if index is None or index >= len(cells):
+            return ""
+        raw = restore_formula(cells[index])
+        check_field_size(raw, self.path, f"line {line}")
+        return raw
 
     def fail(self, problem: str, line: int) -> DeckFormatError:
         return DeckFormatError(self.path, problem, f"line {line}")
 
     def add(self, line: int, cells: list[str]) -> None:
-        text = {role: self.cell(cells, role, line) for role in self.layout.mapping}
-        kind = text.get("kind", ("", []))[0].lower()
+        # Anki writes guids, note types, decks and tags as they are, even in an HTML
+        # file (a guid may well hold "<" or "&"); only fields are HTML.
+        raws = {role: self.raw(cells, i, line) for role, i in self.layout.mapping.items()}
+        kind = raws.get("kind", "").strip().lower()
         if kind not in ("", "flashcard", "roleplay"):
             raise self.fail(f"kind must be 'flashcard' or 'roleplay', not {kind!r}", line)
         if not kind:
-            asks = text.get("question", ("", []))[0] and not text.get("front", ("", []))[0]
+            asks = raws.get("question", "").strip() and not raws.get("front", "").strip()
             kind = "roleplay" if asks or "front" not in self.layout.mapping else "flashcard"
-        media = list(dict.fromkeys(s for _, sounds in text.values() for s in sounds))
-        tags = text.get("tags", ("", []))[0].split()
-        if "deck" in text and text["deck"][0]:
-            self.deck_names[text["deck"][0].split("::")[0].strip()] += 1
-        card = self._flashcard(text, line) if kind == "flashcard" else self._roleplay(text, line)
-        card.tags, card.media = tags, media
-        card.guid = self._guid(text.get("guid", ("", []))[0], card, line)
-        self.deck.cards.append(card)
+        tags = raws.get("tags", "").split()
+        tags += [tag for tag in self.layout.tags if tag not in tags]
+        deck = _deck_path(raws.get("deck", ""))
+        if deck:
+            self.deck_names[deck.split("::")[0]] += 1
+        if kind == "roleplay":
+            text = {role: self.plain(raw, role) for role, raw in raws.items()}
+            cards = [self._roleplay(text, line)]
+        else:
+            cards = self._flashcards(raws, cells, line)
+        given = raws.get("guid", "").strip()
+        base = self._guid(given, cards[0] if cards else None, line)
+        for suffix, card in cards:
+            card.tags, card.deck = list(tags), deck
+            card.guid = base if suffix == 0 else f"{base}#{suffix}"
+            self.deck.cards.append(card)
 
-    def _flashcard(self, text: dict[str, tuple[str, list[str]]], line: int) -> CardData:
-        front, back = text.get("front", ("", []))[0], text.get("back", ("", []))[0]
-        if not front:
-            raise self.fail("the front is empty", line)
-        if not back:
-            raise self.fail("the back is empty", line)
-        return CardData(guid="", kind="flashcard", front=front, back=back)
+    def _flashcards(self, raws: dict[str, str], cells: list[str], line: int) -> list[_Card]:
+        notetype = raws.get("notetype", "").strip() or self.layout.notetype or ""
+        style = _note_style(notetype, raws.get("front", ""))
+        where = f"line {line}"
+        if style == "other":
+            self.deck.remark(
+                "converted", f"note type {notetype!r} read as Basic (front and back)", where
+            )
+        extras = [self.raw(cells, i, line) for i in self.unmapped]
+        if style == "cloze":
+            if not notetype:
+                self.deck.remark("converted", "cloze text read as a Cloze note", where)
+            return self._cloze(raws.get("front", ""), raws.get("back", ""), line)
+        reverse = style == "reversed" or (
+            style == "optional" and bool(extras and extras[0].strip())
+        )
+        used = 1 if style == "optional" else 0
+        for n, extra in enumerate(extras[used:], start=used):
+            if extra.strip():
+                column = self.unmapped[n] + 1
+                self.deck.remark("skipped", f"text in column {column}, which no card shows", where)
+        front = self.plain(raws.get("front", ""))
+        back = self.plain(raws.get("back", ""))
+        for side, value in (("front", front), ("back", back)):
+            if not value[0] and not value[1] and not value[2]:
+                self.deck.remark(
+                    "skipped",
+                    f"card with an empty {side}" + (" (and its reverse)" if reverse else ""),
+                    where,
+                )
+                return []
+        cards = [(0, _flashcard(front, back))]
+        if reverse:
+            cards.append((1, _flashcard(back, front)))
+        return cards
 
-    def _roleplay(self, text: dict[str, tuple[str, list[str]]], line: int) -> CardData:
-        values = {r: text.get(r, ("", []))[0] for r in ("persona", "question", "model_answer")}
+    def _cloze(self, text_raw: str, extra_raw: str, line: int) -> list[_Card]:
+        nodes = cloze.parse(text_raw)
+        numbers = [n for n in cloze.numbers(nodes) if n > 0]
+        if not numbers:
+            self.deck.remark("skipped", "Cloze note without a deletion", f"line {line}")
+            return []
+        extra = self.plain(extra_raw)
+        out = []
+        for number in numbers:
+            front = self.plain(cloze.render(nodes, number, reveal=False))
+            full = self.plain(cloze.render(nodes, number, reveal=True))
+            back = (
+                "\n\n".join(t for t in (full[0], extra[0]) if t),
+                full[1] + extra[1],
+                full[2] + extra[2],
+            )
+            out.append((number - 1, _flashcard(front, back)))
+        return out
+
+    def _roleplay(self, text: _Text, line: int) -> _Card:
+        values = {r: text.get(r, _NONE)[0] for r in ("persona", "question", "model_answer")}
         for role, value in values.items():
             if not value:
                 raise self.fail(f"the role-play's {role.replace('_', ' ')} is empty", line)
         try:
-            points = parse_key_points(text.get("key_points", ("", []))[0])
+            points = parse_key_points(text.get("key_points", _NONE)[0])
         except ValueError as exc:
             raise self.fail(str(exc), line) from None
         if not points:
@@ -178,16 +258,20 @@ class _RowBuilder:
             raise self.fail(f"the role-play {problem}", line)
         if self.deck.persona(values["persona"]) is None:
             self.deck.personas.append(PersonaData(key=values["persona"]))
-        return CardData(
+        sounds = [
+            s for role in ("persona", "question", "model_answer") for s in text.get(role, _NONE)[1]
+        ]
+        return 0, CardData(
             guid="",
             kind="roleplay",
             persona=values["persona"],
             question=values["question"],
             model_answer=values["model_answer"],
             key_points=points,
+            media=list(dict.fromkeys(sounds)),
         )
 
-    def _guid(self, given: str, card: CardData, line: int) -> str:
+    def _guid(self, given: str, first: _Card | None, line: int) -> str:
         if given:
             if given in self.guid_lines:
                 raise self.fail(
@@ -195,13 +279,55 @@ class _RowBuilder:
                 )
             self.guid_lines[given] = line
             return given
-        first = card.front if card.kind == "flashcard" else card.question
-        normalised = " ".join(first.casefold().split())
+        if first is None:
+            return ""
+        card = first[1]
+        shown = card.front if card.kind == "flashcard" else card.question
+        normalised = " ".join(shown.casefold().split())
         guid = "csv-" + hashlib.sha1(normalised.encode("utf-8")).hexdigest()[:16]
         self.derived[guid] += 1
         if self.derived[guid] > 1:
             guid = f"{guid}-{self.derived[guid]}"
         return guid
+
+
+_Card = tuple[int, CardData]  # (ordinal within its note, card)
+
+
+def _flashcard(
+    front: tuple[str, list[str], list[str]], back: tuple[str, list[str], list[str]]
+) -> CardData:
+    images = list(dict.fromkeys(front[2] + back[2]))
+    return CardData(
+        guid="",
+        kind="flashcard",
+        front=front[0] or ("[image]" if front[2] else "[sound]"),
+        back=back[0] or ("[image]" if back[2] else "[sound]"),
+        media=list(dict.fromkeys(front[1] + back[1])),
+        images=images,
+    )
+
+
+def _deck_path(name: str) -> str:
+    """A deck column's value as a full path: levels stripped, empty ones dropped."""
+    return "::".join(part.strip() for part in name.split("::") if part.strip())
+
+
+def _note_style(notetype: str, front: str) -> str:
+    """How a row's note type makes cards: "basic", "reversed" (two cards), "optional"
+    (a reverse card when its third field has text), "cloze" or "other" (read as Basic)."""
+    name = notetype.casefold().strip()
+    if not name:
+        return "cloze" if _CLOZE_MARK.search(front) else "basic"
+    if name in ("basic", "basic (type in the answer)"):
+        return "basic"
+    if name == "basic (and reversed card)":
+        return "reversed"
+    if is_optional_reversed(name):
+        return "optional"
+    if "cloze" in name:
+        return "cloze"
+    return "other"
 
 
 _WRITE_COLUMNS = {
@@ -228,13 +354,16 @@ _TITLES = {
     "question": "Question",
     "model_answer": "Model answer",
     "key_points": "Key points",
+    "deck": "Deck",
 }
 
 
 def dumps_csv(deck: DeckData, separator: str = "\t") -> str:
     """CSV text with Anki header lines, so that Parley and Anki both re-import it."""
     layout = "mixed" if any(c.kind == "roleplay" for c in deck.cards) else "flashcard"
-    columns = _WRITE_COLUMNS[layout]
+    columns = list(_WRITE_COLUMNS[layout])
+    if any(card.deck for card in deck.cards):  # a tree: each card names its deck
+        columns.insert(columns.index("tags"), "deck")
     name = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(separator, separator)
     out = io.StringIO()
     out.write(f"#separator:{name}\n#html:false\n")
@@ -245,10 +374,17 @@ def dumps_csv(deck: DeckData, separator: str = "\t") -> str:
     out.write(f"#columns:{separator.join(_TITLES[c] for c in columns)}\n")
     out.write(f"#guid column:{columns.index('guid') + 1}\n")
     out.write(f"#tags column:{columns.index('tags') + 1}\n")
+    if "deck" in columns:
+        out.write(f"#deck column:{columns.index('deck') + 1}\n")
     plain = csv.writer(out, delimiter=separator, lineterminator="\n")
     quoted = csv.writer(out, delimiter=separator, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    for card in deck.cards:
-        row = [neutralise_formula(_cell(card, column)) for column in columns]
+    cards = deck.cards
+    if "deck" in columns:
+        # Anki files a row naming a parent deck under "Parent+" when a row of one of its
+        # children came first (Anki 26.09); parents first avoids that.
+        cards = sorted(cards, key=lambda card: _cell(card, "deck", deck.name).split("::"))
+    for card in cards:
+        row = [neutralise_formula(_cell(card, column, deck.name)) for column in columns]
         # A row starting with "#" would be read back as a header line, and the csv module
         # does not quote a lone carriage return by itself.
         awkward = row[0].startswith("#") or any("\r" in cell for cell in row)
@@ -256,9 +392,11 @@ def dumps_csv(deck: DeckData, separator: str = "\t") -> str:
     return out.getvalue()
 
 
-def _cell(card: CardData, column: str) -> str:
+def _cell(card: CardData, column: str, deck_name: str) -> str:
     if column == "guid":
         return card.guid
+    if column == "deck":
+        return card.deck or " ".join(deck_name.split())
     if column == "tags":
         return " ".join("_".join(tag.split()) for tag in card.tags)
     if column == "key_points":

@@ -78,6 +78,24 @@ class Layout:
     deck_name: str | None = None
     deck_from_column: bool = False
     records: list[tuple[int, list[str]]] = field(default_factory=list)  # (line, cells)
+    notetype: str | None = None  # Anki's "#notetype:NAME", for every row
+    tags: list[str] = field(default_factory=list)  # Anki's "#tags:", added to every card
+    padded: list[int] = field(default_factory=list)  # lines of rows missing trailing fields
+    _width: int | None = None
+
+    def width(self) -> int:
+        """Columns per row: the header's, else the widest row's (shorter rows are
+        padded, as Anki does)."""
+        if self.names:
+            return len(self.names)
+        if self._width is None:
+            self._width = max((len(cells) for _, cells in self.records), default=0)
+        return self._width
+
+    def unmapped(self) -> list[int]:
+        """The columns no role reads, in order: a note type's further fields."""
+        taken = set(self.mapping.values())
+        return [i for i in range(self.width()) if i not in taken]
 
 
 def column_title(layout: Layout, index: int) -> str:
@@ -125,6 +143,8 @@ def parse_layout(
         names = records.pop(0)[1]
     layout = Layout(chosen, html, {}, [n.strip() for n in names], headers.get("deck") or None)
     layout.records = records
+    layout.notetype = headers.get("notetype") or None
+    layout.tags = headers.get("tags", "").split()
     layout.mapping = dict(mapping) if mapping is not None else _detect_mapping(layout, headers)
     layout.deck_from_column = "deck" in layout.mapping and not layout.deck_name
     if check_columns:
@@ -225,21 +245,26 @@ def _detect_mapping(layout: Layout, headers: dict[str, str]) -> dict[str, int]:
         if number.isdigit() and int(number) >= 1:
             mapping[role] = int(number) - 1
     if not ({"front", "question"} & mapping.keys()):
-        free = [i for i in range(_width(layout)) if i not in mapping.values()]
+        free = [i for i in range(layout.width()) if i not in mapping.values()]
         for role, index in zip(("front", "back"), free, strict=False):
             mapping.setdefault(role, index)
+        # Like Anki, a column past the note type's fields holds the tags when no header
+        # line says otherwise (the optional reversed note type has a third field).
+        fields = 3 if is_optional_reversed(layout.notetype) else 2
+        if "tags" not in mapping and not layout.names and len(free) > fields:
+            mapping["tags"] = free[fields]
     return mapping
 
 
-def _width(layout: Layout) -> int:
-    return len(layout.names) or (len(layout.records[0][1]) if layout.records else 0)
+def is_optional_reversed(notetype: str | None) -> bool:
+    return (notetype or "").casefold().strip() == "basic (optional reversed card)"
 
 
 def _check(layout: Layout, path: Path) -> None:
     unknown = sorted(set(layout.mapping) - set(ROLES))
     if unknown:
         raise DeckFormatError(path, f"the column mapping names an unknown role {unknown[0]!r}")
-    width = _width(layout)
+    width = layout.width()
     for role, index in layout.mapping.items():
         if not 0 <= index < width:
             raise DeckFormatError(
@@ -257,10 +282,13 @@ def _check(layout: Layout, path: Path) -> None:
             "and key points columns",
         )
     for line, cells in layout.records:
-        if len(cells) != width:
+        if len(cells) > width:
             raise DeckFormatError(
                 path,
                 f"has {len(cells)} columns where the file has {width}; "
                 "a separator inside a field needs quotes around the field",
                 f"line {line}",
             )
+        if len(cells) < width:  # Anki leaves empty trailing fields out; so do people
+            cells.extend([""] * (width - len(cells)))
+            layout.padded.append(line)

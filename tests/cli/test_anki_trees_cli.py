@@ -171,3 +171,28 @@ def test_re_importing_the_same_package_is_unchanged_until_the_tree_changes(
     assert (again["unchanged"], again["added"], again["same_file"]) == (5, 0, True)
     assert (after_a_move["updated"], after_a_move["same_file"]) == (1, False)
     assert cards_by_tag(capsys, data, "Networking::Apps").keys() == {"apps", "buried"}
+
+
+def test_a_csv_with_a_deck_column_fills_the_tree_and_says_what_it_left_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = str(tmp_path / "data")
+    path = tmp_path / "anki-notes.txt"
+    path.write_text(
+        "#separator:tab\n#html:true\n#notetype column:1\n#deck column:2\n#tags column:5\n"
+        "Basic\tNetworking::Transport\tTCP?\tOrdered delivery\tnet\n"
+        "Basic (and reversed card)\tSpanish\tagua\twater\tes\n"
+        "Basic\tNetworking::Apps\tPort of HTTPS\t\tnet\n",
+        encoding="utf-8",
+    )
+
+    summary = json.loads(run(capsys, "import", str(path), "--json", "--data-dir", data))
+    names = {d["name"] for d in json.loads(run(capsys, "decks", "--json", "--data-dir", data))}
+
+    assert summary["added"] == 3
+    assert set(summary["decks"]) == {"Networking", "Networking::Transport", "Spanish"}
+    assert summary["left_out"] == [
+        {"reason": "card with an empty back", "count": 1, "where": ["line 8"]}
+    ]
+    assert {"Networking", "Networking::Transport", "Spanish"} <= names
+    assert "Networking::Apps" not in names

@@ -202,7 +202,7 @@ def ragged_csv(tmp: Path) -> Case:
 
 
 def empty_front_csv(tmp: Path) -> Case:
-    return "blank-front.csv", b"Front,Back\n,lonely answer\n", ["line 2", "front is empty"]
+    return "blank-front.csv", b"Front,Back\n,lonely answer\n", ["empty front (line 2)"]
 
 
 def duplicate_guid_csv(tmp: Path) -> Case:

@@ -147,15 +147,17 @@ def test_repeated_fronts_get_distinct_guids(tmp_path: Path) -> None:
     assert deck.cards[1].guid == deck.cards[0].guid + "-2"
 
 
-def test_quoted_fields_keep_separators_and_newlines_and_errors_name_the_right_line(
+def test_quoted_fields_keep_separators_and_newlines_and_a_skipped_row_names_its_line(
     tmp_path: Path,
 ) -> None:
     text = 'Front,Back\n"Multi\nline, with comma",ok\nfine,\n'
 
-    with pytest.raises(DeckFormatError) as caught:
-        read_csv(write(tmp_path, "quoted.csv", text))
+    deck = read_csv(write(tmp_path, "quoted.csv", text)).deck
 
-    assert str(caught.value).endswith("quoted.csv: line 4: the back is empty")
+    assert [c.front for c in deck.cards] == ["Multi\nline, with comma"]
+    assert [(r.kind, r.reason, r.where) for r in deck.remarks] == [
+        ("skipped", "card with an empty back", ["line 4"])
+    ]
 
 
 def test_an_exported_deck_imports_again_with_every_card(tmp_path: Path) -> None:
