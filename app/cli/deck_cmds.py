@@ -102,14 +102,8 @@ def cmd_import(ctx: CliContext, args: argparse.Namespace) -> int:
             f"{summary.updated} updated, {summary.unchanged} unchanged, "
             f"{summary.skipped} skipped"
         )
-        if summary.same_file:
-            print("  the same file as this deck's last import, and nothing changed since")
-        if len(summary.decks) > 1:
-            print(f"  decks: {', '.join(summary.decks)}")
-        if summary.suspended:
-            print(f"  {summary.suspended} cards suspended, as in the file")
-        for remark in summary.remarks:
-            print(f"  {remark.describe()}")
+        for line in summary.details():
+            print(f"  {line}")
     return 0
 
 

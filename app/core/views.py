@@ -140,6 +140,23 @@ class ImportSummary:
     # The very file of the tree's last import, into a tree nobody changed: not read again.
     same_file: bool = False
 
+    def details(self) -> list[str]:
+        """What the counts leave out, one line each: the decks filled, what the file set
+        aside, the media it brought, and what the reader converted or left out."""
+        lines = []
+        if self.same_file:
+            lines.append("the same file as this deck's last import, and nothing changed since")
+        if len(self.decks) > 1:
+            lines.append(f"decks: {', '.join(self.decks)}")
+        if self.suspended:
+            lines.append(f"{self.suspended} cards suspended, as in the file")
+        if self.media:
+            lines.append(f"{self.media} media files")
+        if self.images:
+            lines.append(f"{self.images} cards show images")
+        lines.extend(remark.describe() for remark in self.remarks)
+        return lines
+
     def to_json(self) -> dict[str, Any]:
         return {
             "deck": self.deck,

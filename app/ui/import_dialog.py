@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import KnownError
 from app.core.importing import PreparedImport, commit_import, prepare_import
-from app.core.views import ImportSummary
+from app.core.views import ImportSummary, RemarkCount
 from app.ui import messages
 from app.ui.backend import Backend
 from app.ui.widgets import plain_label, subtle
@@ -119,6 +119,10 @@ class ImportDialog(QDialog):
         self.status.setText(
             f"{self.path.name}: {kinds.count('flashcard')} flashcards, "
             f"{kinds.count('roleplay')} role-plays, {len(data.media_files)} media files."
+            + "".join(
+                "\n" + RemarkCount(r.kind, r.reason, len(r.where), r.where[:10]).describe()
+                for r in data.remarks
+            )
         )
         if not self.deck_name.text():
             self.deck_name.setText(data.name or self.path.stem)
@@ -178,7 +182,7 @@ class ImportDialog(QDialog):
         self.status.setText(
             f"Imported into {summary.deck}: {summary.added} added, "
             f"{summary.updated} updated, {summary.unchanged} unchanged, "
-            f"{summary.skipped} skipped."
+            f"{summary.skipped} skipped." + "".join(f"\n{line}" for line in summary.details())
         )
         self.buttons.clear()
         close = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)

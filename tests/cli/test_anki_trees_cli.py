@@ -196,3 +196,6 @@ def test_a_csv_with_a_deck_column_fills_the_tree_and_says_what_it_left_out(
     ]
     assert {"Networking", "Networking::Transport", "Spanish"} <= names
     assert "Networking::Apps" not in names
+    text = run(capsys, "import", str(path), "--data-dir", str(tmp_path / "other"))
+    assert "  decks: Networking, Networking::Transport, Spanish\n" in text
+    assert "  1 skipped: card with an empty back (line 8)\n" in text

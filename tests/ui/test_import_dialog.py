@@ -40,13 +40,15 @@ def test_dropping_a_csv_previews_it_then_imports_it_as_a_new_deck(
         "#separator:Comma\n#columns:Front,Back,Tags\n"
         "What is a vector DB?,A store searched by embedding similarity,terms\n"
         "What is latency?,Time to the first token,terms perf\n"
-        "What is a token?,A chunk of text the model reads,terms\n",
+        "What is a token?,A chunk of text the model reads,terms\n"
+        "What is a shard?,,terms\n",
         encoding="utf-8",
     )
     drop_file(window, csv)
     dialog = open_dialog()
     qtbot.waitUntil(lambda: dialog.ok.isEnabled(), timeout=10_000)
     assert "3 flashcards" in dialog.status.text()
+    assert "1 skipped: card with an empty back (line 6)" in dialog.status.text()
     assert dialog.table.rowCount() == 3
     assert dialog.table.item(1, 1).text() == "What is latency?"
     assert "column" in dialog.mapping_label.text()
@@ -58,6 +60,7 @@ def test_dropping_a_csv_previews_it_then_imports_it_as_a_new_deck(
         dialog.ok.click()
     assert signal.args[0].added == 3
     assert "3 added" in dialog.status.text()
+    assert "1 skipped: card with an empty back (line 6)" in dialog.status.text()
     names = [d.name for d in window.home.decks]
     assert "Interview terms" in names
     dialog.close()
