@@ -97,6 +97,7 @@ class RehearsalPage(QWidget):
         layout.setContentsMargins(40, 24, 40, 24)
         top = QHBoxLayout()
         self.heading = title("Rehearsal")
+        self.heading.setWordWrap(True)  # a long deck name wraps instead of widening the window
         top.addWidget(self.heading, 1)
         self.progress_label = subtle(wrap=False)
         top.addWidget(self.progress_label)
@@ -139,10 +140,10 @@ class RehearsalPage(QWidget):
         pl.addStretch(1)
         self.engine_label = subtle()
         pl.addWidget(self.engine_label)
-        body.addWidget(persona)
+        body.addWidget(persona, 1)  # a quarter of the width, up to 340 px
 
         right = QVBoxLayout()
-        body.addLayout(right, 1)
+        body.addLayout(right, 3)
         question_card = card_frame()
         ql = QVBoxLayout(question_card)
         ql.setContentsMargins(24, 18, 24, 18)
@@ -305,9 +306,10 @@ class RehearsalPage(QWidget):
 
         def chosen(choice: EngineChoice) -> None:
             self.engine_choice = choice
-            self.engine_label.setText(choice.message.split(". ")[0] + ".")
+            first = choice.message.split(". ")[0].rstrip(".") + "."
+            self.engine_label.setText(first)
             self.engine_label.setToolTip(choice.message)
-            messages.info(choice.message.split(". ")[0] + ".")
+            messages.info(first)
 
         def failed(exc: BaseException) -> None:
             self.engine_choice = None

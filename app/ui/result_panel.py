@@ -11,25 +11,31 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core.scheduling import RATING_NAMES
+from app.ui.reflow import Reflow
 from app.ui.widgets import card_frame, plain_label, plain_tooltip, subtle
 
 if TYPE_CHECKING:
     from app.scoring.types import KeyPointResult, ScoreResult
 
 COMFORTABLE_WPM = (120, 160)
+# Enough for three or four lines of the transcript or the model answer.
+TEXT_MIN_HEIGHT = 110
 
 
 # How each verdict is marked: a sign, its colour, and the highlight of its evidence.
@@ -128,7 +134,10 @@ class ResultPanel(QWidget):
         top.addWidget(self.coverage_bar, 1)
         layout.addLayout(top)
 
-        columns = QHBoxLayout()
+        # The key points and the model answer scroll between the coverage line and the
+        # rating row, so the rating buttons stay in sight in any window (800×600 too);
+        # the two cards stand side by side when there is room and stack when not.
+        columns = Reflow(breakpoint=680)
         left = card_frame()
         ll = QVBoxLayout(left)
         ll.addWidget(self._section("Key points"))
@@ -142,6 +151,7 @@ class ResultPanel(QWidget):
         self.transcript = QTextBrowser()
         self.transcript.setOpenLinks(False)
         self.transcript.setOpenExternalLinks(False)
+        self.transcript.setMinimumHeight(TEXT_MIN_HEIGHT)
         ll.addWidget(self.transcript, 1)
         columns.addWidget(left, 3)
 
@@ -149,10 +159,12 @@ class ResultPanel(QWidget):
         rl = QVBoxLayout(right)
         rl.addWidget(self._section("Delivery"))
         self.delivery_grid = QGridLayout()
+        self.delivery_grid.setColumnStretch(1, 1)
         rl.addLayout(self.delivery_grid)
         rl.addWidget(self._section("Model answer"))
         self.model_answer = QTextBrowser()
         self.model_answer.setOpenLinks(False)
+        self.model_answer.setMinimumHeight(TEXT_MIN_HEIGHT)
         rl.addWidget(self.model_answer, 1)
         play_row = QHBoxLayout()
         self.play_model = QPushButton("▶ Model answer")
@@ -163,13 +175,28 @@ class ResultPanel(QWidget):
         self.play_mine.clicked.connect(self.play_recording_requested)
         play_row.addWidget(self.play_model)
         play_row.addWidget(self.play_mine)
+        play_row.addStretch(1)
         rl.addLayout(play_row)
         columns.addWidget(right, 2)
-        layout.addLayout(columns, 1)
+        self.columns = columns
+        self.details = QScrollArea()
+        self.details.setWidgetResizable(True)
+        self.details.setFrameShape(QFrame.Shape.NoFrame)
+        self.details.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.details.setMinimumHeight(TEXT_MIN_HEIGHT)
+        # It takes the height the page has left rather than asking for all of its content
+        # (which would make the page taller than the window and push the buttons away).
+        self.details.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        self.details.setWidget(columns)
+        layout.addWidget(self.details, 1)
 
-        rate_row = QHBoxLayout()
-        self.suggestion = plain_label(name="SectionTitle")
+        # The suggestion goes above the buttons when the row is narrow.
+        rate_row = Reflow(spacing=8)
+        self.suggestion = plain_label(name="SectionTitle", wrap=True)
         rate_row.addWidget(self.suggestion, 1)
+        buttons = QWidget()
+        bl = QHBoxLayout(buttons)
+        bl.setContentsMargins(0, 0, 0, 0)
         self.rating_buttons: dict[int, QPushButton] = {}
         for rating, name in RATING_NAMES.items():
             button = QPushButton(f"{name} ({rating})")
@@ -177,8 +204,9 @@ class ResultPanel(QWidget):
             button.setToolTip(f"Rate {name} and go on ({rating})")
             button.clicked.connect(lambda _=False, r=rating: self.rating_chosen.emit(r))
             self.rating_buttons[rating] = button
-            rate_row.addWidget(button)
-        layout.addLayout(rate_row)
+            bl.addWidget(button)
+        rate_row.addWidget(buttons)
+        layout.addWidget(rate_row)
         self.countdown = subtle()
         layout.addWidget(self.countdown)
 
