@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.core import services  # noqa: E402
+from app.core.settings import Settings  # noqa: E402
 from app.core.store import Store  # noqa: E402
 
 DECK = "RAG vs Fine-Tuning"
@@ -128,7 +129,10 @@ def main() -> int:
     parser.add_argument(
         "--tab", choices=("overview", "history"), default="overview", help="which tab to show"
     )
+    parser.add_argument("--theme", choices=("light", "dark"), default="light")
+    parser.add_argument("--size", default="1280x800", help="window size, WIDTHxHEIGHT")
     args = parser.parse_args()
+    width, height = (int(n) for n in args.size.lower().split("x"))
 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -144,10 +148,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(args.data_dir or tmp)
         script_history(data_dir, now.astimezone(UTC))
+        Settings(theme=args.theme, first_run_done=True, speak_questions=False).save(data_dir)
         app = QApplication.instance() or QApplication(sys.argv[:1])
         app.setApplicationName("Parley")
         window = create_window(data_dir)
-        window.resize(1280, 800)
+        window.resize(width, height)
         window.show()
 
         def shoot(_figures: object) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QGridLayout, QWidget
 
 ROW = QBoxLayout.Direction.LeftToRight
 COLUMN = QBoxLayout.Direction.TopToBottom
@@ -67,3 +67,50 @@ class Reflow(QWidget):
         if self.box.direction() != direction:
             self.box.setDirection(direction)
             self.updateGeometry()  # a column is taller: the parent makes room (or scrolls)
+
+
+class ReflowGrid(QWidget):
+    """Widgets in rows of as many columns (one of ``counts``, widest first) as fit at
+    ``column_width`` pixels each: six charts in three columns on a desktop, two at
+    800 px, one on a narrow window, instead of labels squeezed to "…"."""
+
+    def __init__(self, column_width: int, counts: tuple[int, ...] = (3, 2, 1), spacing: int = 10):
+        super().__init__()
+        self.column_width = column_width
+        self.counts = counts
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setSpacing(spacing)
+        self.widgets: list[QWidget] = []
+        self.columns = 0
+
+    def addWidget(self, widget: QWidget) -> None:
+        self.widgets.append(widget)
+        self._place(self.columns or self.counts[0])
+
+    def columns_for(self, width: int) -> int:
+        spacing = self.grid.spacing()
+        for count in self.counts:
+            if count * self.column_width + (count - 1) * spacing <= width:
+                return count
+        return self.counts[-1]
+
+    def minimumSizeHint(self) -> QSize:
+        widest = max((w.minimumSizeHint().width() for w in self.widgets), default=0)
+        return QSize(widest, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        columns = self.columns_for(event.size().width())
+        if columns != self.columns:
+            self._place(columns)
+            self.updateGeometry()
+
+    def _place(self, columns: int) -> None:
+        for widget in self.widgets:
+            self.grid.removeWidget(widget)
+        for i, widget in enumerate(self.widgets):
+            self.grid.addWidget(widget, i // columns, i % columns)
+        for col in range(max(self.counts)):
+            self.grid.setColumnStretch(col, 1 if col < columns else 0)
+        self.columns = columns

@@ -22,12 +22,12 @@ from PySide6.QtCharts import (
     QLineSeries,
     QStackedBarSeries,
     QValueAxis,
+    QXYSeries,
 )
 from PySide6.QtCore import QDateTime, QMargins, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QPainter, QPalette, QPen, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QGridLayout,
     QHBoxLayout,
     QPushButton,
     QStackedWidget,
@@ -41,6 +41,7 @@ from app.core.clock import utcnow
 from app.core.stats import DeckStats
 from app.ui.backend import Backend
 from app.ui.history import CardHistoryView
+from app.ui.reflow import ReflowGrid
 from app.ui.widgets import card_frame, plain_label, subtle, title
 
 NEW = QColor("#2f7fc1")
@@ -137,6 +138,9 @@ class ChartCard(QWidget):
             axis.setTitleFont(font)
             axis.setGridLineColor(grid)
             axis.setLinePenColor(grid)
+        for series in self.chart.series():
+            if isinstance(series, QXYSeries) and series.pointLabelsVisible():
+                series.setPointLabelsColor(text)  # Qt's default is dark on any theme
         legend = self.chart.legend()
         legend.setLabelColor(text)
         legend.setFont(font)
@@ -197,8 +201,7 @@ class StatsPage(QWidget):
         top.addWidget(back)
         layout.addLayout(top)
 
-        tiles = QHBoxLayout()
-        tiles.setSpacing(10)
+        tiles = ReflowGrid(column_width=150, counts=(6, 3, 2))
         self.tiles = {
             "today": StatCard("reviewed today", "Ratings given today"),
             "due": StatCard("due tomorrow", "Cards that fall due tomorrow"),
@@ -213,7 +216,7 @@ class StatsPage(QWidget):
         }
         for tile in self.tiles.values():
             tiles.addWidget(tile)
-        layout.addLayout(tiles)
+        layout.addWidget(tiles)
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -228,10 +231,9 @@ class StatsPage(QWidget):
 
     # -- layout -------------------------------------------------------------------
     def _build_overview(self) -> QWidget:
-        page = QWidget()
-        grid = QGridLayout(page)
-        grid.setContentsMargins(0, 10, 0, 0)
-        grid.setSpacing(10)
+        # Each chart at least as wide as its axis labels need: fewer columns, not "…".
+        page = ReflowGrid(column_width=340)
+        page.grid.setContentsMargins(0, 10, 0, 0)
         self.prompt_filter = QComboBox()
         self.prompt_filter.setToolTip("Show every role-play, or follow one")
         self.prompt_filter.setMinimumWidth(150)
@@ -249,10 +251,9 @@ class StatsPage(QWidget):
             "missed": ChartCard("Key points missed most", "No key point missed so far."),
             "delivery": ChartCard("Delivery over time", "No spoken answers yet."),
         }
-        for i, card in enumerate(self.cards.values()):
-            grid.addWidget(card, i // 3, i % 3)
-        for col in range(3):
-            grid.setColumnStretch(col, 1)
+        for card in self.cards.values():
+            page.addWidget(card)
+        self.chart_grid = page
         return page
 
     def _build_history(self) -> QWidget:

@@ -268,3 +268,30 @@ def test_a_damaged_collection_shows_a_banner_that_restores_the_last_good_backup(
     assert [d.name for d in window.home.decks] == [DECK]
     assert any(p.name.startswith("damaged-") for p in (data_dir / "backups").iterdir())
     window.close()
+
+
+def test_at_800_by_600_the_charts_take_two_columns_and_dark_labels_stay_readable(
+    qtbot: QtBot, practised: tuple[MainWindow, Path]
+) -> None:
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.theme import apply_theme
+
+    window, _ = practised
+    window.resize(800, 600)
+    qtbot.waitUntil(lambda: window.width() == 800)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app, "dark")
+    try:
+        open_stats(qtbot, window)
+        page = window.stats
+        qtbot.waitUntil(lambda: page.chart_grid.columns == 2)
+        qtbot.waitUntil(lambda: min(c.width() for c in page.cards.values()) >= 340)
+        assert window.stack.scroll_area(page).horizontalScrollBar().maximum() == 0
+        weekly, _overall = page.chart("retention").series()
+        text = page.palette().color(QPalette.ColorRole.WindowText)
+        assert text.lightness() > 200 and weekly.pointLabelsColor() == text
+    finally:
+        apply_theme(app, "system")
