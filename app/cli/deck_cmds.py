@@ -57,7 +57,8 @@ def cmd_decks(ctx: CliContext, args: argparse.Namespace) -> int:
 
     settings = Settings.load(ctx.data_dir)
     with ctx.store().session() as s:
-        decks = services.list_decks(s, utcnow(), settings.new_per_day, settings.reviews_per_day)
+        flash, plays = settings.limits("flashcard"), settings.limits("roleplay")
+        decks = services.list_decks(s, utcnow(), flash.new, flash.reviews, roleplays=plays)
     if args.json:
         ctx.emit_json([d.to_json() for d in decks])
         return 0

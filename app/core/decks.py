@@ -34,7 +34,7 @@ from app.core.models import (
     Persona,
     ReviewLog,
 )
-from app.core.views import CardView, DeckSummary
+from app.core.views import CardView, DailyLimits, DeckSummary, QueueCounts
 
 
 def find_deck(session: Session, name: str) -> Deck:
@@ -50,7 +50,13 @@ def list_decks(
     now: datetime,
     new_per_day: int = 20,
     reviews_per_day: int | None = None,
+    *,
+    roleplays: DailyLimits | None = None,
 ) -> list[DeckSummary]:
+    """Every deck with what is ready now. ``new_per_day`` and ``reviews_per_day`` are the
+    flashcards' daily limits; ``roleplays`` the role-plays' (the same when not given)."""
+    flash_limits = DailyLimits(new_per_day, reviews_per_day)
+    play_limits = roleplays or flash_limits
     kind_counts: dict[tuple[int, str], int] = {
         (deck_id, kind): n
         for deck_id, kind, n in session.execute(
@@ -66,8 +72,13 @@ def list_decks(
     )
     out = []
     for deck in session.scalars(select(Deck).order_by(Deck.builtin_key.is_(None), Deck.name)):
-        counts = reviews.queue_counts(
-            session, deck.id, now, new_per_day, reviews_per_day=reviews_per_day
+        flash, plays = (
+            reviews.queue_counts(
+                session, deck.id, now, limits.new, kind=kind, reviews_per_day=limits.reviews
+            )
+            if kind_counts.get((deck.id, kind))
+            else QueueCounts()
+            for kind, limits in (("flashcard", flash_limits), ("roleplay", play_limits))
         )
         practised = last_practised.get(deck.id)
         out.append(
@@ -77,10 +88,12 @@ def list_decks(
                 description=deck.description,
                 flashcards=kind_counts.get((deck.id, "flashcard"), 0),
                 roleplays=kind_counts.get((deck.id, "roleplay"), 0),
-                new_available=counts.new,
-                review_due=counts.review,
+                new_available=flash.new + plays.new,
+                review_due=flash.learning + flash.review + plays.learning + plays.review,
                 last_practised=practised,
                 builtin=deck.builtin_key is not None,
+                flashcard_queue=flash,
+                roleplay_queue=plays,
             )
         )
     return out

@@ -17,12 +17,10 @@ from app.core import scheduling
 from app.core.deckdata import ScheduleData
 from app.core.errors import NotFoundError
 from app.core.models import Card, ReviewLog
+from app.core.views import QueueCounts
 
-
-@dataclass(frozen=True)
-class QueueCounts:
-    new: int
-    review: int
+# fsrs.State values of a card still in its (re)learning steps, as fsrs_state stores them.
+LEARNING_STATES = (1, 3)
 
 
 @dataclass(frozen=True)
@@ -33,8 +31,11 @@ class ReviewResult:
     interval: timedelta
 
 
-def _logged_today(session: Session, deck_id: int, now: datetime, *, new: bool) -> int:
-    """Reviews of this deck since local midnight: of new cards, or of seen ones."""
+def _logged_today(
+    session: Session, deck_id: int, now: datetime, *, new: bool, kind: str | None
+) -> int:
+    """Reviews of this deck's cards of ``kind`` since local midnight: of new cards, or of
+    seen ones. Per kind, so flashcards never use up the role-plays' daily limits."""
     return (
         session.scalar(
             select(func.count())
@@ -44,23 +45,26 @@ def _logged_today(session: Session, deck_id: int, now: datetime, *, new: bool) -
                 Card.deck_id == deck_id,
                 ReviewLog.was_new.is_(new),
                 ReviewLog.reviewed_at >= scheduling.start_of_day(now),
+                *_kind_filter(kind),
             )
         )
         or 0
     )
 
 
-def _new_introduced_today(session: Session, deck_id: int, now: datetime) -> int:
-    return _logged_today(session, deck_id, now, new=True)
+def _new_allowance(
+    session: Session, deck_id: int, now: datetime, new_per_day: int, kind: str | None
+) -> int:
+    return max(0, new_per_day - _logged_today(session, deck_id, now, new=True, kind=kind))
 
 
 def _review_allowance(
-    session: Session, deck_id: int, now: datetime, reviews_per_day: int | None
+    session: Session, deck_id: int, now: datetime, reviews_per_day: int | None, kind: str | None
 ) -> int | None:
     """How many more due reviews today, or None for no daily cap."""
     if reviews_per_day is None:
         return None
-    return max(0, reviews_per_day - _logged_today(session, deck_id, now, new=False))
+    return max(0, reviews_per_day - _logged_today(session, deck_id, now, new=False, kind=kind))
 
 
 def _kind_filter(kind: str | None):  # type: ignore[no-untyped-def]
@@ -80,13 +84,24 @@ def queue_counts(
     kind: str | None = None,
     reviews_per_day: int | None = None,
 ) -> QueueCounts:
-    review = session.scalar(
-        select(func.count())
-        .select_from(Card)
+    """What ``due_queue`` would hold now, split as Anki does: new cards (today's
+    allowance), cards in their learning steps, and due reviews."""
+    review_cap = _review_allowance(session, deck_id, now, reviews_per_day, kind)
+    # The seen cards the queue takes (oldest due first, up to the cap), counted by state.
+    seen = (
+        select(Card.fsrs_state["state"].as_integer().label("state"))
         .where(Card.deck_id == deck_id, Card.last_review.is_not(None), Card.due <= now)
         .where(*_kind_filter(kind), *studyable(now))
+        .order_by(Card.due)
+        .limit(review_cap)
+        .subquery()
     )
-    allowance = max(0, new_per_day - _new_introduced_today(session, deck_id, now))
+    seen_total, learning = session.execute(
+        select(func.count(), func.count().filter(seen.c.state.in_(LEARNING_STATES))).select_from(
+            seen
+        )
+    ).one()
+    allowance = _new_allowance(session, deck_id, now, new_per_day, kind)
     # Only up to the allowance: counting every new card of a big deck costs milliseconds.
     new_total = session.scalar(
         select(func.count()).select_from(
@@ -97,11 +112,10 @@ def queue_counts(
             .subquery()
         )
     )
-    review_cap = _review_allowance(session, deck_id, now, reviews_per_day)
-    review = review or 0
-    if review_cap is not None:
-        review = min(review, review_cap)
-    return QueueCounts(new=min(allowance, new_total or 0), review=review)
+    learning = learning or 0
+    return QueueCounts(
+        new=min(allowance, new_total or 0), learning=learning, review=(seen_total or 0) - learning
+    )
 
 
 def due_queue(
@@ -115,7 +129,7 @@ def due_queue(
 ) -> list[int]:
     """Card ids to study now: due reviews (oldest first, up to the daily review cap), then
     today's new cards in deck order."""
-    review_cap = _review_allowance(session, deck_id, now, reviews_per_day)
+    review_cap = _review_allowance(session, deck_id, now, reviews_per_day, kind)
     limit_reviews: int | None
     if review_cap is not None:
         limit_reviews = review_cap if limit is None else min(limit, review_cap)
@@ -130,7 +144,7 @@ def due_queue(
             .limit(limit_reviews)
         )
     )
-    allowance = max(0, new_per_day - _new_introduced_today(session, deck_id, now))
+    allowance = _new_allowance(session, deck_id, now, new_per_day, kind)
     new_cards = list(
         session.scalars(
             select(Card.id)

@@ -35,17 +35,19 @@ from app.core.editing import (
 )
 from app.core.editing import delete_deck as delete_deck_with_undo
 from app.core.reviews import due_queue, next_due, queue_counts, review_card, undo_review
-from app.core.views import CardView, DeckSummary, ImportSummary
+from app.core.views import CardView, DailyLimits, DeckSummary, ImportSummary, QueueCounts
 
 __all__ = [
     "IMPORT_MODES",
     "AttemptData",
     "CardFields",
     "CardView",
+    "DailyLimits",
     "DeckLoss",
     "DeckSummary",
     "ImportMode",
     "ImportSummary",
+    "QueueCounts",
     "Undo",
     "add_card",
     "attempts_for_card",

@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from app.core.views import DailyLimits
+
 SETTINGS_FILENAME = "settings.json"
 # Kept in step with app.speech.engines.CHOICES (tests check it); core may not import speech.
 ENGINE_CHOICES = ("auto", "whisper", "vosk")
@@ -32,6 +34,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "end_silence_s": (1.0, 15.0),
     "new_per_day": (0, 9999),
     "reviews_per_day": (0, 99999),
+    "roleplay_new_per_day": (0, 9999),
+    "roleplay_reviews_per_day": (0, 99999),
 }
 
 log = logging.getLogger(__name__)
@@ -58,8 +62,12 @@ class Settings:
     end_silence_s: float = 3.0
     input_device: str = ""  # empty: the system default
     theme: str = "system"  # system | light | dark
+    # Daily limits, flashcards and role-plays apart: a spoken answer takes minutes, a
+    # flashcard seconds.
     new_per_day: int = 20
     reviews_per_day: int = 200
+    roleplay_new_per_day: int = 10
+    roleplay_reviews_per_day: int = 100
     first_run_done: bool = False
     # Built-in decks the user deleted: seeding must not bring them back.
     removed_builtin_decks: list[str] = field(default_factory=list)
@@ -118,6 +126,12 @@ class Settings:
             # PocketSphinx left Parley; a name it no longer knows means "choose for me".
             settings.engine = "auto"
         return settings
+
+    def limits(self, kind: str) -> DailyLimits:
+        """The daily limits of ``kind`` ("flashcard" or "roleplay")."""
+        if kind == "roleplay":
+            return DailyLimits(self.roleplay_new_per_day, self.roleplay_reviews_per_day)
+        return DailyLimits(self.new_per_day, self.reviews_per_day)
 
     def engine_models(self) -> dict[str, str]:
         """The model folder chosen for each engine (empty: search the usual places)."""

@@ -5,6 +5,7 @@ The JSON shapes are a documented contract (README, "CLI JSON").
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -76,6 +77,40 @@ class CardView:
 
 
 @dataclass(frozen=True)
+class QueueCounts:
+    """Cards to study now, as Anki counts them: new ones (today's allowance), ones in
+    their learning steps, and due reviews."""
+
+    new: int = 0
+    learning: int = 0
+    review: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.new + self.learning + self.review
+
+    def to_json(self) -> dict[str, int]:
+        return {"new": self.new, "learning": self.learning, "review": self.review}
+
+
+def count_queue(cards: Iterable[CardView]) -> QueueCounts:
+    """A session's cards still to study, split as the home page splits them."""
+    states = [card.state for card in cards]
+    learning = sum(1 for state in states if state in ("learning", "relearning"))
+    new = states.count("new")
+    return QueueCounts(new=new, learning=learning, review=len(states) - new - learning)
+
+
+@dataclass(frozen=True)
+class DailyLimits:
+    """How many new cards, and how many reviews of seen ones, a day may bring (None:
+    no cap on reviews). Flashcards and role-plays each have their own."""
+
+    new: int
+    reviews: int | None = None
+
+
+@dataclass(frozen=True)
 class DeckSummary:
     id: int
     name: str
@@ -86,6 +121,9 @@ class DeckSummary:
     review_due: int
     last_practised: datetime | None
     builtin: bool
+    # The same, per kind and split into new, learning and due reviews.
+    flashcard_queue: QueueCounts = field(default_factory=QueueCounts)
+    roleplay_queue: QueueCounts = field(default_factory=QueueCounts)
 
     @property
     def due(self) -> int:
@@ -99,6 +137,10 @@ class DeckSummary:
             "due": self.due,
             "new": self.new_available,
             "review": self.review_due,
+            "queues": {
+                "flashcard": self.flashcard_queue.to_json(),
+                "roleplay": self.roleplay_queue.to_json(),
+            },
             "last_practised": self.last_practised.isoformat() if self.last_practised else None,
             "builtin": self.builtin,
         }

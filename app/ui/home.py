@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.clock import utcnow
-from app.core.views import DeckSummary
+from app.core.views import DeckSummary, QueueCounts
 from app.ui.backend import Backend
 from app.ui.first_run import FirstRunPanel
 from app.ui.widgets import card_frame, plain_label, plain_tooltip, subtle, title
@@ -39,6 +39,15 @@ def tree_order(decks: list[DeckSummary]) -> list[DeckSummary]:
 
 def plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def queue_line(kind: str, total: int, queue: QueueCounts) -> str:
+    """ "61 flashcards: 20 new · 2 learning · 8 due", numbers in bold (our own markup
+    around numbers only)."""
+    return (
+        f"{plural(total, kind)}: <b>{queue.new:d}</b> new · "
+        f"<b>{queue.learning:d}</b> learning · <b>{queue.review:d}</b> due"
+    )
 
 
 def describe_last_practised(when: datetime | None, now: datetime | None = None) -> str:
@@ -80,8 +89,15 @@ class DeckRow(QWidget):
         counts = QLabel()
         counts.setTextFormat(Qt.TextFormat.RichText)
         counts.setText(
-            f"<b>{deck.new_available:d}</b> new · <b>{deck.review_due:d}</b> due · "
-            f"{deck.flashcards:d} flashcards · {deck.roleplays:d} role-plays"
+            "<br>".join(
+                queue_line(name, total, queue)
+                for name, total, queue in (
+                    ("flashcard", deck.flashcards, deck.flashcard_queue),
+                    ("role-play", deck.roleplays, deck.roleplay_queue),
+                )
+                if total
+            )
+            or "No cards yet"
         )
         counts.setObjectName("Counts")
         text.addWidget(counts)
@@ -184,12 +200,13 @@ class HomePage(QWidget):
         return row
 
     def refresh(self) -> None:
-        limits = self.backend.settings.new_per_day, self.backend.settings.reviews_per_day
+        flash = self.backend.settings.limits("flashcard")
+        plays = self.backend.settings.limits("roleplay")
 
         def load(session):  # type: ignore[no-untyped-def]
             from app.core import services  # on the DB worker: keeps SQLAlchemy off start-up
 
-            return services.list_decks(session, utcnow(), *limits)
+            return services.list_decks(session, utcnow(), flash.new, flash.reviews, roleplays=plays)
 
         self.backend.db(load, self._show)
 

@@ -29,12 +29,21 @@ from app.core.clock import utcnow
 from app.core.errors import KnownError
 from app.core.paths import tts_cache_dir
 from app.core.scheduling import RATING_NAMES
-from app.core.views import CardView
+from app.core.views import CardView, count_queue
 from app.rehearsal.session import Answer, RehearsalFlow, Stage
 from app.ui import messages
 from app.ui.backend import Backend
 from app.ui.result_panel import ResultPanel
-from app.ui.widgets import Banner, EndPanel, LevelMeter, card_frame, plain_label, subtle, title
+from app.ui.widgets import (
+    Banner,
+    EndPanel,
+    LevelMeter,
+    card_frame,
+    describe_counts,
+    plain_label,
+    subtle,
+    title,
+)
 
 if TYPE_CHECKING:
     from app.core.teaching import Lesson
@@ -45,6 +54,11 @@ if TYPE_CHECKING:
     from app.speech.tts import Speaker
 
 HANDS_FREE_DELAY_S = 8
+# What the keys do, Space above all, at each stage that shows the record button.
+HINTS = {
+    Stage.ASKING: "Space start recording · Q replay question · T type instead · Esc back",
+    Stage.RECORDING: "Space stop and score the answer · Esc back (discards the recording)",
+}
 # The stacked page that shows each stage of the flow.
 ANSWER_PAGE, TYPING_PAGE, RESULT_PAGE, DONE_PAGE = range(4)
 PAGE_OF_STAGE = {
@@ -198,9 +212,7 @@ class RehearsalPage(QWidget):
         self.partial.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.partial.setMinimumHeight(80)
         layout.addWidget(self.partial)
-        self.answer_hint = subtle(
-            "Space record/stop · Q replay question · T type instead · Esc back"
-        )
+        self.answer_hint = subtle(HINTS[Stage.ASKING])
         self.answer_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.answer_hint)
         layout.addStretch(2)
@@ -342,8 +354,7 @@ class RehearsalPage(QWidget):
 
     def _load(self, include_not_due: bool) -> None:
         deck_name = self.deck_name
-        new_per_day = self.backend.settings.new_per_day
-        reviews_per_day = self.backend.settings.reviews_per_day
+        limits = self.backend.settings.limits("roleplay")
 
         def load(s):  # type: ignore[no-untyped-def]
 
@@ -353,7 +364,7 @@ class RehearsalPage(QWidget):
             if include_not_due:
                 return services.list_cards(s, deck_name, "roleplay")
             ids = services.due_queue(
-                s, deck.id, utcnow(), new_per_day, kind="roleplay", reviews_per_day=reviews_per_day
+                s, deck.id, utcnow(), limits.new, kind="roleplay", reviews_per_day=limits.reviews
             )
             return services.get_cards(s, ids)
 
@@ -365,7 +376,10 @@ class RehearsalPage(QWidget):
             return  # stays on the page it was scored from, with "Scoring…" on it
         if stage in (Stage.ASKING, Stage.DONE):
             self._stop_countdown()
-        self.progress_label.setText(f"{self.flow.done} answered · {len(self.flow.queue)} to go")
+        # The prompt on screen counts until it is rated, as in Anki.
+        left = [self.flow.current, *self.flow.queue] if self.flow.current else []
+        self.progress_label.setText(describe_counts(count_queue(left)))
+        self.answer_hint.setText(HINTS.get(stage, ""))
         self.stages.setCurrentIndex(PAGE_OF_STAGE[stage])
         if stage == Stage.ASKING and self.flow.answer is None and self._fresh_question():
             self._show_question()

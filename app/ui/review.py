@@ -22,15 +22,18 @@ from PySide6.QtWidgets import (
 
 from app.core import scheduling
 from app.core.clock import utcnow
-from app.core.views import CardView
+from app.core.views import CardView, QueueCounts, count_queue
 
 if TYPE_CHECKING:
     from app.core.reviews import ReviewResult
 from app.ui.backend import Backend
-from app.ui.widgets import EndPanel, card_frame, plain_label, subtle, title
+from app.ui.widgets import EndPanel, card_frame, describe_counts, plain_label, subtle, title
 
 # A card rated into a step shorter than this comes back in the same session.
 LEARN_AHEAD_S = 20 * 60
+# What the keys do, Space above all, at each step.
+HINT_FRONT = "Space show answer · Ctrl+Z undo the last rating · Esc back to decks"
+HINT_BACK = "Space rate Good · 1 Again · 2 Hard · 3 Good · 4 Easy · Ctrl+Z undo · Esc back"
 
 
 @dataclass
@@ -140,7 +143,7 @@ class ReviewPage(QWidget):
             rl.addWidget(button)
         self.answer_row.addWidget(rating_box)
         layout.addWidget(self.answer_row)
-        self.keys_hint = subtle("Space show answer · 1–4 rate · Ctrl+Z undo · Esc back")
+        self.keys_hint = subtle(HINT_FRONT)
         self.keys_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.keys_hint)
         return page
@@ -159,15 +162,14 @@ class ReviewPage(QWidget):
         self.heading.setText(deck_name)
         self.queue, self.done, self.current = [], [], None
         self.started_at = time.monotonic()
-        new_per_day = self.backend.settings.new_per_day
-        reviews_per_day = self.backend.settings.reviews_per_day
+        limits = self.backend.settings.limits("flashcard")
 
         def load(s):  # type: ignore[no-untyped-def]
             from app.core import services
 
             deck = services.find_deck(s, deck_name)
             ids = services.due_queue(
-                s, deck.id, utcnow(), new_per_day, kind="flashcard", reviews_per_day=reviews_per_day
+                s, deck.id, utcnow(), limits.new, kind="flashcard", reviews_per_day=limits.reviews
             )
             return services.get_cards(s, ids)
 
@@ -183,11 +185,14 @@ class ReviewPage(QWidget):
         total = len(self.done) + len(self.queue)
         self.progress.setMaximum(max(1, total))
         self.progress.setValue(len(self.done))
-        self.progress_label.setText(f"{len(self.done)} done · {len(self.queue)} to go")
         if not self.queue:
+            self.progress_label.setText(describe_counts(QueueCounts()))
             self._show_summary()
             return
         self.current = self.queue.pop(0)
+        # The card on screen still counts: it leaves the count when it leaves the queue
+        # (rated, and not back in a learning step), as in Anki.
+        self.progress_label.setText(describe_counts(count_queue([self.current, *self.queue])))
         self.revealed = False
         self.stack.setCurrentIndex(0)
         self.tags_label.setText(" · ".join(self.current.tags))
@@ -196,6 +201,7 @@ class ReviewPage(QWidget):
         self.back.hide()
         self.rule.hide()
         self.answer_row.setCurrentIndex(0)
+        self.keys_hint.setText(HINT_FRONT)
         self.show_button.setFocus()
         self.shown_at = time.monotonic()
 
@@ -212,6 +218,7 @@ class ReviewPage(QWidget):
             button.setText(f"{name}\n{interval}")
             button.setToolTip(f"{name}: next review in {interval} ({rating})")
         self.answer_row.setCurrentIndex(1)
+        self.keys_hint.setText(HINT_BACK)
         self.rating_buttons[3].setFocus()
 
     def _space(self) -> None:

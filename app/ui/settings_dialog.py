@@ -141,14 +141,15 @@ class SettingsDialog(QDialog):
             self.theme.addItem(theme.capitalize(), theme)
         self.theme.setCurrentIndex(max(0, self.theme.findData(s.theme)))
         form.addRow("Theme", self.theme)
-        self.new_per_day = QSpinBox()
-        self.new_per_day.setRange(0, 9999)
-        self.new_per_day.setValue(s.new_per_day)
-        form.addRow("New cards a day", self.new_per_day)
-        self.reviews_per_day = QSpinBox()
-        self.reviews_per_day.setRange(0, 99999)
-        self.reviews_per_day.setValue(s.reviews_per_day)
-        form.addRow("Reviews a day", self.reviews_per_day)
+        # Each kind has its own limits: a role-play takes minutes, a flashcard seconds.
+        self.new_per_day = self._count_box(9999, s.new_per_day)
+        form.addRow("New flashcards a day", self.new_per_day)
+        self.reviews_per_day = self._count_box(99999, s.reviews_per_day)
+        form.addRow("Flashcard reviews a day", self.reviews_per_day)
+        self.roleplay_new_per_day = self._count_box(9999, s.roleplay_new_per_day)
+        form.addRow("New role-plays a day", self.roleplay_new_per_day)
+        self.roleplay_reviews_per_day = self._count_box(99999, s.roleplay_reviews_per_day)
+        form.addRow("Role-play reviews a day", self.roleplay_reviews_per_day)
         tabs.addTab(general, "&General")
 
         self.buttons = QDialogButtonBox(
@@ -179,7 +180,16 @@ class SettingsDialog(QDialog):
             theme=str(self.theme.currentData()),
             new_per_day=self.new_per_day.value(),
             reviews_per_day=self.reviews_per_day.value(),
+            roleplay_new_per_day=self.roleplay_new_per_day.value(),
+            roleplay_reviews_per_day=self.roleplay_reviews_per_day.value(),
         )
+
+    @staticmethod
+    def _count_box(top: int, value: int) -> QSpinBox:
+        box = QSpinBox()
+        box.setRange(0, top)
+        box.setValue(value)
+        return box
 
     @classmethod
     def edit(cls, parent: QWidget, backend: Backend, install_zip: Path | None = None) -> bool:

@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.views import QueueCounts
+
 
 def plain(label: QLabel) -> QLabel:
     """Makes ``label`` show its text exactly as written, never as HTML, and open no links."""
@@ -151,6 +153,11 @@ class LevelMeter(QWidget):
             painter.setBrush(self.palette().text().color())
             painter.drawRect(peak_x - 2, rect.top(), 2, rect.height())
         painter.end()
+
+
+def describe_counts(counts: QueueCounts) -> str:
+    """ "3 new · 1 learning · 8 due": what is left, in the home page's words."""
+    return f"{counts.new} new · {counts.learning} learning · {counts.review} due"
 
 
 def title(text: str) -> QLabel:

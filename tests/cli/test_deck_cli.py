@@ -45,7 +45,12 @@ def test_an_empty_data_dir_lists_the_builtin_deck_ready_to_study(
     assert [d["name"] for d in decks] == ["RAG vs Fine-Tuning"]
     deck = decks[0]
     assert deck["counts"]["flashcard"] >= 40 and deck["counts"]["roleplay"] >= 12
-    assert deck["due"] == 20  # today's allowance of new cards
+    # Today's allowances of new cards: 20 flashcards and, apart, 10 role-plays.
+    assert deck["due"] == 30
+    assert deck["queues"] == {
+        "flashcard": {"new": 20, "learning": 0, "review": 0},
+        "roleplay": {"new": 10, "learning": 0, "review": 0},
+    }
     code, out, _ = run(
         capsys,
         "cards",

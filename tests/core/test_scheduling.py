@@ -121,4 +121,42 @@ def test_the_daily_review_cap_holds_back_extra_due_cards(store: Store) -> None:
         for card_id in capped[:3]:
             services.review_card(s, card_id, 3, later)
         counts = services.queue_counts(s, deck_id, later, 0, reviews_per_day=4)
-        assert counts.review == 1
+        # One Good on a new card leaves it in its learning steps: still capped.
+        assert (counts.learning, counts.review) == (1, 0)
+
+
+def _mixed_deck() -> DeckData:
+    flash = [
+        CardData(guid=f"f{i}", kind="flashcard", front=f"Q{i}", back=f"A{i}") for i in range(6)
+    ]
+    plays = [
+        CardData(guid=f"r{i}", kind="roleplay", persona="cto", question=f"Why {i}?")
+        for i in range(4)
+    ]
+    return DeckData(name="Practice", cards=flash + plays)
+
+
+def test_counts_split_new_learning_and_due_and_each_kind_has_its_own_limits(
+    store: Store,
+) -> None:
+    with store.session() as s:
+        services.import_deck(s, _mixed_deck())
+        deck_id = _deck_id(s)
+        flash = services.due_queue(s, deck_id, DAY0, 6, kind="flashcard")
+        services.review_card(s, flash[0], 1, DAY0)  # Again: back in a minute, learning
+        services.review_card(s, flash[1], 4, DAY0 - timedelta(days=30))  # Easy, long ago
+        services.review_card(s, flash[2], 4, DAY0 - timedelta(days=30))
+        later = DAY0 + timedelta(minutes=5)
+        counts = services.queue_counts(s, deck_id, later, 6, kind="flashcard")
+        assert (counts.new, counts.learning, counts.review) == (3, 1, 2)
+        assert counts.total == len(services.due_queue(s, deck_id, later, 6, kind="flashcard"))
+
+        # Three new flashcards today do not use up the role-plays' own allowance of two.
+        decks = services.list_decks(
+            s, later, 6, None, roleplays=services.DailyLimits(new=2, reviews=10)
+        )
+        deck = next(d for d in decks if d.name == "Practice")
+        assert deck.flashcard_queue == counts
+        assert (deck.roleplay_queue.new, deck.roleplay_queue.total) == (2, 2)
+        assert deck.new_available == 3 + 2 and deck.review_due == 1 + 2
+        assert deck.to_json()["queues"]["flashcard"] == {"new": 3, "learning": 1, "review": 2}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from app.ui.main_window import MainWindow
@@ -73,3 +74,33 @@ def test_an_empty_queue_says_so_instead_of_showing_a_blank_card(
     window.start_review(DECK)
     qtbot.waitUntil(lambda: start.stack.currentIndex() == 1, timeout=10_000)
     assert start.summary_title.text() == "Nothing due right now"
+
+
+def test_counts_split_new_learning_and_due_and_drop_only_when_a_card_leaves(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    row = window.home.deck_row(DECK)
+    assert row is not None
+    counts = row.findChild(QLabel, "Counts").text()
+    assert "flashcards: <b>20</b> new · <b>0</b> learning · <b>0</b> due" in counts
+    assert "role-plays: <b>10</b> new" in counts  # their own daily limit
+
+    start_review(qtbot, window)
+    page = window.review
+    # The card on screen still counts, revealed or not.
+    assert page.progress_label.text() == "20 new · 0 learning · 0 due"
+    assert page.keys_hint.text().startswith("Space show answer")
+    qtbot.keyClick(page, Qt.Key.Key_Space)
+    assert page.progress_label.text() == "20 new · 0 learning · 0 due"
+    assert page.keys_hint.text().startswith("Space rate Good")
+
+    first = page.current
+    qtbot.keyClick(page, Qt.Key.Key_1)  # Again: back in a minute, in its learning steps
+    qtbot.waitUntil(lambda: page.current is not first, timeout=10_000)
+    assert page.progress_label.text() == "19 new · 1 learning · 0 due"
+    assert page.keys_hint.text().startswith("Space show answer")
+    second = page.current
+    qtbot.keyClick(page, Qt.Key.Key_Space)
+    qtbot.keyClick(page, Qt.Key.Key_4)  # Easy: gone for days
+    qtbot.waitUntil(lambda: page.current is not second, timeout=10_000)
+    assert page.progress_label.text() == "18 new · 1 learning · 0 due"

@@ -66,7 +66,7 @@ def test_lowering_the_daily_new_card_limit_updates_the_home_page_counts(
 ) -> None:
     home = window.home
     deck = home.decks[0].name
-    before = next(d for d in home.decks if d.name == deck).new_available
+    before = next(d for d in home.decks if d.name == deck).flashcard_queue.new
     assert before > 2, "the built-in deck starts with more new cards than the new limit"
     dialog = SettingsDialog(window.backend, window)
     qtbot.addWidget(dialog)
@@ -74,6 +74,6 @@ def test_lowering_the_daily_new_card_limit_updates_the_home_page_counts(
     with qtbot.waitSignal(home.decks_shown, timeout=10_000):
         dialog.apply()
     dialog.stop_meter()
-    assert next(d for d in home.decks if d.name == deck).new_available == 2
+    assert next(d for d in home.decks if d.name == deck).flashcard_queue.new == 2
     row = home.deck_row(deck)
     assert row is not None and "<b>2</b> new" in row.findChild(QLabel, "Counts").text()
