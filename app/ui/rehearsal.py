@@ -57,7 +57,7 @@ HANDS_FREE_DELAY_S = 8
 # What the keys do, Space above all, at each stage that shows the record button.
 HINTS = {
     Stage.ASKING: "Space start recording · Q replay question · T type instead · Esc back",
-    Stage.RECORDING: "Space stop and score the answer · Esc back (discards the recording)",
+    Stage.RECORDING: "Space stop and score the answer · Esc back (asks before discarding)",
 }
 # The stacked page that shows each stage of the flow.
 ANSWER_PAGE, TYPING_PAGE, RESULT_PAGE, DONE_PAGE = range(4)
@@ -69,6 +69,20 @@ PAGE_OF_STAGE = {
     Stage.RATING: RESULT_PAGE,
     Stage.DONE: DONE_PAGE,
 }
+
+
+def ask_discard_recording(parent: QWidget) -> bool:
+    """Leaving mid-answer throws the answer away: ask first. The seam tests patch."""
+    from PySide6.QtWidgets import QMessageBox
+
+    answer = QMessageBox.question(
+        parent,
+        "Discard this answer?",
+        "You are still recording. Leave the rehearsal and discard this answer?",
+        QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Discard
 
 
 class RehearsalPage(QWidget):
@@ -799,6 +813,8 @@ class RehearsalPage(QWidget):
         self.result_panel.countdown.setText("")
 
     def leave(self) -> None:
+        if self._recording() and not ask_discard_recording(self):
+            return  # keep recording: Esc was pressed by mistake
         self._stop_countdown()
         if self._recording():
             self._get_recorder().stop()

@@ -83,3 +83,30 @@ def test_a_broken_file_is_refused_in_the_dialog_and_nothing_changes(
     with qtbot.waitSignal(window.home.decks_shown, timeout=10_000):
         window.home.refresh()
     assert [(d.name, d.flashcards) for d in window.home.decks] == decks_before
+
+
+def test_every_import_is_preceded_by_a_backup_of_the_collection_as_it_was(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, data_dir: Path
+) -> None:
+    import sqlite3
+    from contextlib import closing
+
+    from app.core import backups
+
+    csv = tmp_path / "two.csv"
+    csv.write_text("What is a token?,A chunk of text\nWhat is RAG?,Retrieval first\n", "utf-8")
+    drop_file(window, csv)
+    dialog = open_dialog()
+    qtbot.waitUntil(lambda: dialog.ok.isEnabled(), timeout=10_000)
+    dialog.deck_name.setText("Two cards")
+    with qtbot.waitSignal(dialog.imported, timeout=10_000):
+        dialog.ok.click()
+    dialog.close()
+    (made,) = [
+        b.path
+        for b in backups.list_backups(data_dir, with_cards=False)
+        if "before-import" in b.path.name
+    ]
+    with closing(sqlite3.connect(made)) as db:
+        names = [name for (name,) in db.execute("select name from deck")]
+    assert "Two cards" not in names and "RAG vs Fine-Tuning" in names

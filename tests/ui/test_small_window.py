@@ -88,3 +88,29 @@ def test_two_cards_stand_side_by_side_when_they_fit_and_stack_when_not(qtbot: Qt
     qtbot.waitUntil(lambda: not row.side_by_side)
     qtbot.waitUntil(lambda: cards[1].y() > cards[0].y())
     assert cards[0].x() == cards[1].x()
+
+
+def test_esc_while_recording_asks_before_the_answer_is_thrown_away(
+    qtbot: QtBot, quiet_window: MainWindow, pulse_mic, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from app.ui import rehearsal
+
+    window = quiet_window
+    page = window.rehearsal
+    with qtbot.waitSignal(page.question_shown, timeout=WAIT):
+        qtbot.keyClick(window.home.list, Qt.Key.Key_P)
+    qtbot.waitUntil(lambda: page.engine_choice is not None, timeout=WAIT)
+    with qtbot.waitSignal(page.recording_started, timeout=WAIT):
+        qtbot.keyClick(page, Qt.Key.Key_Space)
+    assert page.answer_hint.text().startswith("Space stop and score")
+
+    asked: list[bool] = []
+    monkeypatch.setattr(rehearsal, "ask_discard_recording", lambda parent: asked.append(False))
+    qtbot.keyClick(page, Qt.Key.Key_Escape)  # "Cancel": still recording, still here
+    assert asked == [False] and page.record_button.text() == "■ Stop"
+    assert window.stack.currentWidget() is page
+
+    monkeypatch.setattr(rehearsal, "ask_discard_recording", lambda parent: True)
+    with qtbot.waitSignal(window.home_shown, timeout=WAIT):
+        qtbot.keyClick(page, Qt.Key.Key_Escape)
+    assert window.stack.currentWidget() is window.home
