@@ -49,6 +49,7 @@ from bench.common import (
     Figure,
     bench_engines,
     bench_env,
+    cpu_s,
     load_1min,
     peak_rss_mb,
     rss_mb,
@@ -139,9 +140,9 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
         for hinted in modes:
             rec = recognizer(clip["terms"] if hinted else ())
             audio = pcm[clip["id"]]
-            cpu, wall = time.process_time(), time.perf_counter()
+            cpu, wall = cpu_s(), time.perf_counter()
             transcript = transcribe_pcm(rec, audio)
-            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            wall, cpu = time.perf_counter() - wall, cpu_s() - cpu
             results.append(
                 {
                     "id": clip["id"],

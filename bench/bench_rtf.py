@@ -30,7 +30,16 @@ from pathlib import Path
 from typing import Any
 
 from bench import speech_set
-from bench.common import BenchEngine, Figure, bench_engines, load_1min, machine, table, write_json
+from bench.common import (
+    BenchEngine,
+    Figure,
+    bench_engines,
+    cpu_s,
+    load_1min,
+    machine,
+    table,
+    write_json,
+)
 
 RTF_BUDGETS = {"whisper": 0.1}
 REPEATS = 3
@@ -103,14 +112,14 @@ def measure(quick: bool = False) -> dict[str, Any]:
             walls, cpus = [], []
             for _ in range(repeats):
                 recognizer = choice.recognizer(live=False)
-                start, cpu = time.perf_counter(), time.process_time()
+                start, cpu = time.perf_counter(), cpu_s()
                 transcript = transcribe_pcm(recognizer, pcm)
                 walls.append(time.perf_counter() - start)
-                cpus.append(time.process_time() - cpu)
+                cpus.append(cpu_s() - cpu)
             wall, baseline = statistics.median(walls), statistics.median(baselines)
             info.update(
                 processing_s=[round(w, 3) for w in walls],
-                cpu_s=[round(c, 3) for c in cpus],  # all threads: decoder and VAD too
+                cpu_s=[round(c, 3) for c in cpus],  # all threads and the decoder process
                 words=len(transcript.words),
                 baseline_s=round(baseline, 4),
                 baseline_share_of_realtime=round(baseline / seconds, 4),

@@ -106,26 +106,56 @@ def time_process(cmd: Sequence[str], env: dict[str, str] | None = None) -> tuple
 
 
 # -- memory ----------------------------------------------------------------------------
-def peak_rss_mb() -> float:
-    """This process's peak resident set (VmHWM), in MiB."""
+def descendants(pid: int | str = "self") -> list[int]:
+    """The live processes under ``pid`` (the Whisper decoder is one of the app's)."""
+    found: list[int] = []
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            kids = [int(k) for k in children.read_text().split()]
+        except OSError:
+            continue
+        for kid in kids:
+            found += [kid, *descendants(kid)]
+    return found
+
+
+def _status_mb(pid: int | str, field: str) -> float | None:
     try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    return None
+
+
+def peak_rss_mb() -> float:
+    """The peak resident set (VmHWM) of this process plus its live children's, in MiB:
+    the app's memory includes the decoder process. A sum of peaks, so never less than
+    the peak of the sum."""
+    own = _status_mb("self", "VmHWM:")
+    if own is None:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    return own + sum(_status_mb(kid, "VmHWM:") or 0.0 for kid in descendants())
 
 
 def rss_mb() -> float:
-    """This process's resident set now (VmRSS), in MiB; 0 where /proc is missing."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+    """The resident set (VmRSS) of this process and its live children now, in MiB; 0
+    where /proc is missing."""
+    return sum(_status_mb(pid, "VmRSS:") or 0.0 for pid in ["self", *descendants()])
+
+
+def cpu_s() -> float:
+    """CPU seconds used so far by this process and its live children."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = time.process_time()
+    for kid in descendants():
+        try:
+            fields = Path(f"/proc/{kid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
 
 
 def load_1min() -> float:

@@ -2,7 +2,8 @@
 
 Whisper decodes a stretch of audio at a time, not word by word, so a recording is cut
 into segments at the speaker's pauses (voice activity, see ``vad``) and each closed
-segment is decoded on the decoder thread while the user goes on talking. The segment
+segment is decoded by the decoder process (``whisper_decoder``) while the user goes on
+talking. The segment
 still open is decoded again about once a second for the live caption, and only when the
 decoder is idle, so captions never queue up in front of real work. A speaker who does
 not pause would make that open segment, and every caption of it, ever longer; so words
@@ -13,16 +14,13 @@ policy of streaming Whisper). On stop only the last few seconds are left to deco
 Whisper was trained to write clean prose and leaves out "um" and restarts; a prompt
 written with hesitations makes it keep them, which filler counts need. The card's
 vocabulary is given as hotwords so domain terms come out as the deck spells them.
-CTranslate2 releases the GIL while it computes, so decoding never holds the GUI thread.
 """
 
 from __future__ import annotations
 
-import os
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +29,7 @@ from app.core.errors import KnownError
 from app.scoring import TimedWord
 from app.speech.audio import TARGET_RATE, from_int16_bytes
 from app.speech.recognizer import Hints, Recognizer
+from app.speech.whisper_decoder import DecoderProcess, Word, bare
 from app.speech.whisper_models import ENGINE, check_model_dir
 
 # A pause this long closes a segment, once the segment holds this much audio: shorter
@@ -53,116 +52,17 @@ SPEECH_PAD_S = 0.25  # audio kept around detected speech: onsets and endings are
 # Silence this long after speech (more than the padding kept after it) asks for one
 # more caption at once: if the speaker has finished, it holds the whole answer.
 FALLEN_SILENT_S = SPEECH_PAD_S + 0.1
-# Written the way people talk, so Whisper keeps hesitations instead of tidying them.
-FILLER_PROMPT = "Umm, so, uh, let me think. I mean, it's, like, you know, hmm, well..."
 MAX_HOTWORDS_CHARS = 300
-# A word Whisper aligns to no audio at all (one 20 ms frame or less), or gives a
-# probability this low, at the end of a segment is one it made up (see decode()).
-MADE_UP_DURATION_S = 0.02
-MADE_UP_PROBABILITY = 0.05
-# Whisper's encoder always looks at 30 s; a segment is padded to that with silence. Cut
-# to the speech plus this much silence, encoding takes a fraction of the time. Too little
-# and Whisper makes words up at the end: on the 104-clip set (14 voices, 6 conditions)
-# 3 s raised the word error rate from 0.24 to 0.28, while 6 s matched 10 s (0.238 and
-# 0.246) and saved a fifth of the time. bench/bench_recognition.py compares it with the
-# full window.
-ENCODER_PAD_S = 6.0  # the prompt shares Whisper's 448-token context with the answer
 
 FloatArray = npt.NDArray[np.float32]
 
-# One decoder thread for all recordings: CTranslate2 uses every core for one decode, so
-# two at once would only take turns more slowly.
-_decoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper-decode")
 
-
-def cpu_threads() -> int:
-    """Threads for one decode: the machine's cores, capped where more stop helping."""
-    return max(1, min(os.cpu_count() or 1, 8))
-
-
-def load(path: Path, encoder_pad_s: float | None = None) -> Any:
-    """The model in ``path``. ``encoder_pad_s`` None: the short encoder window (see
-    ``ENCODER_PAD_S``); 0 or more: that many seconds after the speech; the benches use
-    30 to compare with Whisper's full window."""
-    check_model_dir(path)
-    try:
-        from faster_whisper import WhisperModel
-    except ImportError as err:
-        raise KnownError("faster-whisper is not installed; reinstall Parley.") from err
-    pad_frames = int((ENCODER_PAD_S if encoder_pad_s is None else encoder_pad_s) * 100)
-
-    class ShortWindowWhisper(WhisperModel):  # type: ignore[misc]
-        def encode(self, features: Any) -> Any:
-            # faster-whisper pads every segment's features with zeros to 30 s; encoding
-            # only the speech and some of that padding costs a third of the time.
-            batch = features if features.ndim == 3 else features[None]
-            used = np.flatnonzero(np.any(batch[0] != 0, axis=0))
-            keep = min(batch.shape[-1], (int(used[-1]) + 1 if len(used) else 0) + pad_frames)
-            keep += keep % 2  # the encoder's convolution halves the frames
-            return super().encode(np.ascontiguousarray(batch[..., : max(keep, 2)]))
-
-    try:
-        return ShortWindowWhisper(
-            str(path),
-            device="cpu",
-            compute_type="int8",
-            cpu_threads=cpu_threads(),
-            local_files_only=True,
-        )
-    except (RuntimeError, ValueError, OSError) as err:
-        raise KnownError(f"{path}: faster-whisper could not load this model ({err}).") from err
-
-
-def decode(model: Any, audio: FloatArray, offset_s: float, hotwords: str) -> list[TimedWord]:
-    """Words of one stretch of speech, timed from the start of the recording."""
-    segments, _info = model.transcribe(
-        audio,
-        language="en",
-        beam_size=1,
-        word_timestamps=True,
-        initial_prompt=FILLER_PROMPT,
-        hotwords=hotwords or None,
-        condition_on_previous_text=False,
-        vad_filter=False,  # the segments are already cut at speech
-        # Greedy only. faster-whisper's retries at higher temperatures are meant for
-        # repetitive output, which here is the made-up ending that decode() cuts off
-        # anyway; on the 52-clip set they changed no word and cost a third more time.
-        temperature=0.0,
-        # Speech rarely exceeds 4 words (about 6 tokens) a second: a bound that stops a
-        # hallucination loop long before Whisper's own 448.
-        max_new_tokens=min(440, int(len(audio) / TARGET_RATE * 8) + 16),
-    )
-    words: list[TimedWord] = []
-    for segment in segments:
-        for w in segment.words or ():
-            text = w.word.strip()
-            if not _bare(text):
-                continue  # punctuation on its own: Whisper's filler for silence
-            start = round(offset_s + float(w.start), 2)
-            end = round(offset_s + float(w.end), 2)
-            conf = round(float(w.probability), 3)
-            if words and not w.word[:1].isspace():
-                # A piece of the word before ("fine" "-tuning"): Whisper marks new words
-                # with a leading space.
-                last = words[-1]
-                words[-1] = TimedWord(last.word + text, last.start, end, min(last.conf or 1, conf))
-            else:
-                words.append(TimedWord(text, start, end, conf))
-    return _without_made_up_ending(words)
-
-
-def _without_made_up_ending(words: list[TimedWord]) -> list[TimedWord]:
-    """Drops what Whisper writes after the speech has run out. Given a prompt and
-    hotwords, it tends to carry on past the end of a segment ("... themselves. RAG,
-    RAG, RAG"), and its own alignment gives that away: such words get no time of their
-    own (pinned to the end of the audio) or a probability near zero."""
-    end = len(words)
-    while end and (
-        words[end - 1].end - words[end - 1].start < MADE_UP_DURATION_S
-        or (words[end - 1].conf or 0.0) < MADE_UP_PROBABILITY
-    ):
-        end -= 1
-    return words[:end]
+def load(path: Path, encoder_pad_s: float | None = None) -> DecoderProcess:
+    """A decoder process with the model in ``path`` loaded. ``encoder_pad_s`` None: the
+    short encoder window (``whisper_decoder.ENCODER_PAD_S``); 0 or more: that many
+    seconds after the speech; the benches use 30 to compare with Whisper's full window."""
+    check_model_dir(path)  # a clear message before a process is started for nothing
+    return DecoderProcess(path, encoder_pad_s)
 
 
 def hotwords_for(hints: Hints) -> str:
@@ -178,11 +78,13 @@ def hotwords_for(hints: Hints) -> str:
 class WhisperRecognizer(Recognizer):
     engine = ENGINE
 
-    def __init__(self, model: Future[Any], hints: Hints | None = None, live: bool = True) -> None:
+    def __init__(
+        self, model: Future[DecoderProcess], hints: Hints | None = None, live: bool = True
+    ) -> None:
         super().__init__()
         self._live = live  # live captions; off for files, where nobody is watching
         self._model_future = model
-        self._model: Any = None
+        self._decoder: DecoderProcess | None = None
         self._hotwords = hotwords_for(hints or Hints())
         self._audio: list[FloatArray] = []
         self._samples = 0
@@ -199,7 +101,12 @@ class WhisperRecognizer(Recognizer):
         self.words_committed = 0
 
     def _start(self) -> None:
-        self._model = self._model_future.result()  # re-raises the loader's KnownError
+        self._decoder = self._model_future.result()  # re-raises the loader's KnownError
+
+    @property
+    def decoder(self) -> DecoderProcess | None:
+        """The process decoding this recording, once ``start()`` has run."""
+        return self._decoder
 
     def _accept(self, chunk: bytes) -> None:
         samples = from_int16_bytes(chunk)
@@ -237,7 +144,7 @@ class WhisperRecognizer(Recognizer):
                 return
             lead = max(0, first - int(LEAD_IN_S * TARGET_RATE)) if start > 0 else first
             audio = self._slice(lead, last)
-            self._decoded.append(_decoder.submit(self._decode, audio, lead, first))
+            self._decoded.append(self._decode(audio, lead, first))
 
     def _caption_covers(self, start: int, last: int, end: int) -> bool:
         return (
@@ -260,10 +167,24 @@ class WhisperRecognizer(Recognizer):
         self._audio = [whole]
         return whole[start:end].copy()
 
-    def _decode(self, audio: FloatArray, start: int, keep_from: int = 0) -> list[TimedWord]:
-        words = decode(self._model, audio, start / TARGET_RATE, self._hotwords)
-        boundary = keep_from / TARGET_RATE
-        return [w for w in words if (w.start + w.end) / 2 >= boundary]
+    def _decode(self, audio: FloatArray, start: int, keep_from: int) -> Future[list[TimedWord]]:
+        """Sends a stretch to the decoder process: the words whose middle lies after
+        ``keep_from``, timed from the start of the recording."""
+        assert self._decoder is not None, "start() comes first"
+        sent = self._decoder.submit(
+            audio, start / TARGET_RATE, self._hotwords, keep_from / TARGET_RATE
+        )
+        words: Future[list[TimedWord]] = Future()
+
+        def arrived(done: Future[list[Word]]) -> None:
+            error = done.exception()
+            if error is not None:
+                words.set_exception(error)
+            else:
+                words.set_result([TimedWord(w.word, w.start, w.end, w.conf) for w in done.result()])
+
+        sent.add_done_callback(arrived)
+        return words
 
     def _maybe_caption(self) -> None:
         caption = self._caption
@@ -286,7 +207,7 @@ class WhisperRecognizer(Recognizer):
             first = speech[0]
             lead = max(0, first - int(LEAD_IN_S * TARGET_RATE)) if self._closed_at > 0 else first
             audio = self._slice(lead, self._samples)
-            self._caption = _decoder.submit(self._decode, audio, lead, first)
+            self._caption = self._decode(audio, lead, first)
 
     def _commit_agreed(self, words: list[TimedWord], upto: int) -> None:
         """Takes the words this caption and the one before agree on, up to a little
@@ -358,8 +279,4 @@ class WhisperRecognizer(Recognizer):
 
 def _same_word(a: str, b: str) -> bool:
     """Two captions' versions of one word, ignoring case and punctuation."""
-    return _bare(a) == _bare(b)
-
-
-def _bare(word: str) -> str:
-    return "".join(c for c in word.lower() if c.isalnum())
+    return bare(a) == bare(b)

@@ -8,10 +8,10 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from app.scoring import TimedWord
 from app.speech import whisper_engine
 from app.speech.audio import load_pcm16k
 from app.speech.recognizer import Recognizer, chunks
+from app.speech.whisper_decoder import Word, without_made_up_ending
 
 # One long breath: no pause for voice detection to close a segment at.
 LONG_ANSWER = (
@@ -25,10 +25,12 @@ def words_of(text: str) -> list[str]:
     return re.findall(r"[a-z']+", text.lower().replace("-", " "))
 
 
-def decoder_caught_up() -> None:
-    """Waits until the one decoder thread has run everything queued so far, as a machine
+def decoder_caught_up(recognizer: Recognizer) -> None:
+    """Waits until the decoder process has answered everything sent so far, as a machine
     fast enough to keep up with the speaker would have."""
-    whisper_engine._decoder.submit(lambda: None).result(timeout=120)
+    assert isinstance(recognizer, whisper_engine.WhisperRecognizer)
+    assert recognizer.decoder is not None
+    recognizer.decoder.caught_up(timeout=120)
 
 
 def speak_into(recognizer: Recognizer, wav: Path) -> list[str]:
@@ -38,7 +40,7 @@ def speak_into(recognizer: Recognizer, wav: Path) -> list[str]:
     recognizer.start()
     for chunk in chunks(load_pcm16k(wav)):
         recognizer.accept(chunk)
-        decoder_caught_up()
+        decoder_caught_up(recognizer)
         captions.append(recognizer.partial())
     return captions
 
@@ -77,15 +79,15 @@ def test_without_live_captions_the_answer_is_decoded_at_its_pauses_only(
     assert len(set(words_of(transcript.text)) & said) >= 0.7 * len(said), transcript.text
 
 
-def word(text: str, start: float, end: float, conf: float = 0.9) -> TimedWord:
-    return TimedWord(text, start, end, conf)
+def word(text: str, start: float, end: float, conf: float = 0.9) -> Word:
+    return Word(text, start, end, conf)
 
 
 def test_words_whisper_carries_on_with_after_the_speech_are_dropped() -> None:
     spoken = [word("people", 16.25, 16.61), word("check", 16.99, 17.25), word("it.", 17.25, 17.45)]
     # What Whisper wrote past the end: pinned to the last frame, or given no confidence.
     invented = [word("RAG,", 17.45, 17.70, 0.0), word("RAG,", 17.7, 17.7), word("F", 17.7, 17.7)]
-    assert whisper_engine._without_made_up_ending(spoken + invented) == spoken
+    assert without_made_up_ending(spoken + invented) == spoken
     # A short, confident last word is kept; so is an unsure word before real speech.
     unsure = [word("um", 15.0, 15.3, 0.01), *spoken, word("yes", 17.5, 17.6)]
-    assert whisper_engine._without_made_up_ending(unsure) == unsure
+    assert without_made_up_ending(unsure) == unsure
