@@ -241,7 +241,7 @@ class Rig:
     def __init__(
         self, data_dir: Path, engine: BenchEngine | None = None, input_device: str = ""
     ) -> None:
-        from app.core.settings import Settings
+        from app.model.settings import Settings
         from app.ui.application import create_window
 
         qapp()

@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.core.deckdata import CardData, DeckData
 from app.core.seed import builtin_deck_path
 from app.formats.native import read_native
+from app.model.deckdata import CardData, DeckData
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data" / "scoring"

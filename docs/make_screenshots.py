@@ -28,7 +28,7 @@ sys.path[:0] = [str(DOCS.parent), str(DOCS)]
 
 import make_stats_screenshot  # noqa: E402
 
-from app.core.settings import Settings  # noqa: E402
+from app.model.settings import Settings  # noqa: E402
 from app.ui.application import create_window  # noqa: E402
 from app.ui.main_window import MainWindow  # noqa: E402
 

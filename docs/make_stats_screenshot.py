@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.core import services  # noqa: E402
-from app.core.settings import Settings  # noqa: E402
 from app.core.store import Store  # noqa: E402
+from app.model.settings import Settings  # noqa: E402
 
 DECK = "RAG vs Fine-Tuning"
 DAYS = 42

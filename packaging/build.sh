@@ -47,7 +47,7 @@ if [ -n "$whisper_model" ]; then
 import sys
 from pathlib import Path
 
-from app.core.errors import KnownError
+from app.model.errors import KnownError
 from app.speech.whisper_models import check_model_dir
 
 path = Path(sys.argv[1])
@@ -70,7 +70,7 @@ if [ -n "$vosk_model" ]; then
 import sys
 from pathlib import Path
 
-from app.core.errors import KnownError
+from app.model.errors import KnownError
 from app.speech.vosk_models import check_model_dir, guess_language
 
 path = Path(sys.argv[1])

@@ -13,8 +13,8 @@ from app.cli.context import CliContext
 from app.cli.outputs import one_line_errors, shown
 from app.core.clock import utcnow
 from app.core.editing import CardFields, clean_tags, remember_removed
-from app.core.errors import KnownError
-from app.core.settings import Settings
+from app.model.errors import KnownError
+from app.model.settings import Settings
 
 TEXT_FIELDS = ("front", "back", "persona", "question", "model_answer")
 

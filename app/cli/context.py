@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.core.paths import resolve_data_dir
+from app.model.paths import resolve_data_dir
 
 if TYPE_CHECKING:
     from app.core.store import Store

@@ -8,8 +8,8 @@ from pathlib import Path
 from app.cli.context import CliContext
 from app.cli.outputs import check_output, one_line_errors, shown
 from app.core.clock import utcnow
-from app.core.deckdata import IMPORT_MODES
-from app.core.settings import Settings
+from app.model.deckdata import IMPORT_MODES
+from app.model.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
@@ -110,7 +110,7 @@ def cmd_import(ctx: CliContext, args: argparse.Namespace) -> int:
 
 def cmd_export(ctx: CliContext, args: argparse.Namespace) -> int:
     from app.core.exporting import export_to_file
-    from app.core.paths import media_dir
+    from app.model.paths import media_dir
 
     out = check_output(Path(args.output))
     with one_line_errors(ctx.data_dir), ctx.store().session() as s:

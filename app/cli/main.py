@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from app import __version__
 from app.cli.context import CliContext
-from app.core.errors import KnownError
+from app.model.errors import KnownError
 
 COMMAND_MODULES = (
     "app.cli.deck_cmds",

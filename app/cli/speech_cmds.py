@@ -15,8 +15,8 @@ from typing import Any
 
 from app.cli.context import CliContext
 from app.cli.outputs import check_output, one_line_errors, shown
-from app.core.errors import KnownError, NotFoundError
-from app.core.paths import recordings_dir
+from app.model.errors import KnownError, NotFoundError
+from app.model.paths import recordings_dir
 from app.rehearsal.session import card_hints, score_and_record
 from app.speech import audio
 from app.speech.engines import ENGINE_NAMES, EngineChoice, choose_from_settings
@@ -185,7 +185,7 @@ def _print_score(out: dict[str, Any]) -> None:
 
 
 def cmd_models_list(ctx: CliContext, args: argparse.Namespace) -> int:
-    from app.core.settings import Settings
+    from app.model.settings import Settings
     from app.speech.engines import ENGINES
 
     chosen = Settings.load(ctx.data_dir).engine_models()

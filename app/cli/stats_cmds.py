@@ -13,8 +13,8 @@ from pathlib import Path
 from app.cli.context import CliContext
 from app.core import backups
 from app.core.clock import utcnow
-from app.core.errors import CorruptCollectionError, KnownError
-from app.core.paths import DB_FILENAME, backups_dir
+from app.model.errors import CorruptCollectionError, KnownError
+from app.model.paths import DB_FILENAME, backups_dir
 
 MAX_DAYS = 3650
 

@@ -18,9 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.clock import utcnow
-from app.core.errors import NotFoundError
 from app.core.models import Attempt, Card
-from app.core.paths import DB_FILENAME, recordings_dir
+from app.model.errors import NotFoundError
+from app.model.paths import DB_FILENAME, recordings_dir
 
 
 @dataclass

@@ -24,14 +24,11 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from app.core import disk
-from app.core.errors import CorruptCollectionError, KnownError, NotFoundError
-from app.core.paths import DB_FILENAME, backups_dir
-
-if TYPE_CHECKING:
-    from app.core.store import Store
+from app.core import disk, lock
+from app.model.errors import CorruptCollectionError, KnownError, NotFoundError
+from app.model.paths import DB_FILENAME, backups_dir
 
 BACKUP_INTERVAL = timedelta(minutes=30)
 DAILY, WEEKLY, MONTHLY = 12, 10, 9
@@ -305,7 +302,8 @@ def prune(data_dir: Path, now: datetime, *, tz: tzinfo | None = None) -> list[Pa
 
 
 def maybe_backup(
-    store: Store,
+    db_path: Path,
+    data_dir: Path,
     now: datetime,
     *,
     interval: timedelta = BACKUP_INTERVAL,
@@ -317,15 +315,15 @@ def maybe_backup(
     write. Returns the new backup, or None when a recent one already exists, or when the
     collection is empty and a backup holds cards: rotation would push the good backups
     out one by one."""
-    files = _backup_files(store.data_dir, tz)
+    files = _backup_files(data_dir, tz)
     if files:
         age = now - files[0][0]
         if timedelta(0) <= age < interval:
             return None
-        if not holds_data(store.db_path) and any(holds_data(path) for _, path in files):
+        if not holds_data(db_path) and any(holds_data(path) for _, path in files):
             return None
-    path = create_backup(store.db_path, store.data_dir, now, tz=tz)
-    prune(store.data_dir, now, tz=tz)
+    path = create_backup(db_path, data_dir, now, tz=tz)
+    prune(data_dir, now, tz=tz)
     return path
 
 
@@ -385,8 +383,6 @@ def restore(
     over it, so at every moment there is one complete collection on disk; if anything
     fails before the rename (a full disk), the current collection is untouched. Returns
     where the previous collection was kept (None if there was none)."""
-    from app.core import lock
-
     backup_path = Path(backup_path)
     if not backup_path.is_file():
         raise NotFoundError(f"{backup_path}: no such backup")

@@ -17,10 +17,10 @@ from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.decks import _load_options, _personas_by_key, card_view
-from app.core.errors import KnownError
 from app.core.models import Card, Deck, KeyPointRow, Tag, card_tag
 from app.core.reviews import studyable
 from app.core.views import CardView
+from app.model.errors import KnownError
 
 STATES = ("due", "new", "suspended", "buried")
 KINDS = ("flashcard", "roleplay")

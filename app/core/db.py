@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 
 from app.core import disk
-from app.core.errors import KnownError
+from app.model.errors import KnownError
 
 HEAD_REVISION = "0008"
 BUSY_TIMEOUT_MS = 10_000

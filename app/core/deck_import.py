@@ -19,8 +19,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.core import deck_tree, reviews, scheduling
 from app.core.clock import utcnow
-from app.core.deckdata import IMPORT_MODES, CardData, DeckData, ImportMode, KeyPoint, PersonaData
-from app.core.errors import KnownError
 from app.core.models import (
     AnkiNotetype,
     Card,
@@ -32,6 +30,8 @@ from app.core.models import (
     db_datetime,
 )
 from app.core.views import ImportSummary, RemarkCount
+from app.model.deckdata import IMPORT_MODES, CardData, DeckData, ImportMode, KeyPoint, PersonaData
+from app.model.errors import KnownError
 
 Progress = Callable[[int, int], None]
 PointValues = tuple[str, list[str], list[str]]  # label, alternatives, rejected

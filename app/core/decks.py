@@ -16,7 +16,15 @@ from sqlalchemy.orm.interfaces import ORMOption
 from app.core import deck_tree, reviews
 from app.core.clock import utcnow
 from app.core.deck_import import import_deck as import_deck
-from app.core.deckdata import (
+from app.core.models import (
+    AnkiNotetype,
+    Card,
+    Deck,
+    Persona,
+    ReviewLog,
+)
+from app.core.views import CardView, DeckSummary, QueueCounts
+from app.model.deckdata import (
     AnkiOrigin,
     CardData,
     DeckData,
@@ -26,15 +34,8 @@ from app.core.deckdata import (
     PersonaData,
     ScheduleData,
 )
-from app.core.errors import NotFoundError
-from app.core.models import (
-    AnkiNotetype,
-    Card,
-    Deck,
-    Persona,
-    ReviewLog,
-)
-from app.core.views import CardView, DailyLimits, DeckSummary, QueueCounts
+from app.model.errors import NotFoundError
+from app.model.settings import DailyLimits
 
 
 def find_deck(session: Session, name: str) -> Deck:

@@ -18,7 +18,7 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from app.core.errors import KnownError
+from app.model.errors import KnownError
 
 READ_ONLY_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM}
 FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}

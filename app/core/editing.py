@@ -18,9 +18,7 @@ from typing import Any
 from sqlalchemy import Table, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.core.deckdata import CARD_KINDS, KeyPoint, key_points_problem
 from app.core.decks import find_deck
-from app.core.errors import KnownError, NotFoundError
 from app.core.models import (
     Attempt,
     Base,
@@ -31,7 +29,9 @@ from app.core.models import (
     ReviewLog,
     Tag,
 )
-from app.core.settings import Settings
+from app.model.deckdata import CARD_KINDS, KeyPoint, key_points_problem
+from app.model.errors import KnownError, NotFoundError
+from app.model.settings import Settings
 
 SEPARATOR = "::"  # Anki's nesting: "Parent::Child"
 MAX_NAME = 200  # Deck.name and Tag.name columns

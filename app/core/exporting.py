@@ -9,7 +9,9 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from app.core.decks import export_deck
-from app.core.errors import KnownError
+from app.formats import write_deck
+from app.formats.native import media_folder
+from app.model.errors import KnownError
 
 
 def export_to_file(
@@ -27,9 +29,6 @@ def export_to_file(
     package carries them inside, a native deck in ``<name>.media`` beside the file.
     Decks below ``deck_name`` go too; ``with_scheduling`` carries the cards' schedule
     (into Anki packages)."""
-    from app.formats import write_deck
-    from app.formats.native import media_folder
-
     data = export_deck(session, deck_name, with_scheduling=with_scheduling)
     if media_root is not None:
         for card in data.cards:

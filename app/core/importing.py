@@ -25,12 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.deck_import import already_imported
-from app.core.deckdata import DeckData, ImportMode
 from app.core.decks import import_deck
-from app.core.errors import DeckFormatError, KnownError
-from app.core.paths import media_dir
 from app.core.store import Store
 from app.core.views import ImportSummary
+from app.formats import read_deck
+from app.model.deckdata import DeckData, ImportMode
+from app.model.errors import DeckFormatError, KnownError
+from app.model.paths import media_dir
 
 Progress = Callable[[int, int], None]
 
@@ -54,8 +55,6 @@ def prepare_import(
     with_scheduling: bool = False,
     mapping: dict[str, int] | None = None,
 ) -> PreparedImport:
-    from app.formats import read_deck
-
     if not path.is_file():
         raise DeckFormatError(path, "no such file" if not path.exists() else "not a file")
     data_dir.mkdir(parents=True, exist_ok=True)

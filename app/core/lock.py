@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core import disk
-from app.core.errors import KnownError
+from app.model.errors import KnownError
 
 LOCK_FILENAME = ".parley.lock"
 WINDOW_LOCK_FILENAME = ".parley-window.lock"

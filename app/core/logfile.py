@@ -12,7 +12,7 @@ import sys
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-from app.core.paths import logs_dir
+from app.model.paths import logs_dir
 
 LOG_FILENAME = "parley.log"
 MAX_BYTES = 1_000_000

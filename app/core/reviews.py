@@ -14,10 +14,10 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.core import scheduling
-from app.core.deckdata import ScheduleData
-from app.core.errors import NotFoundError
 from app.core.models import Card, ReviewLog
 from app.core.views import QueueCounts
+from app.model.deckdata import ScheduleData
+from app.model.errors import NotFoundError
 
 # fsrs.State values of a card still in its (re)learning steps, as fsrs_state stores them.
 LEARNING_STATES = (1, 3)

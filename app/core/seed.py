@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from app.core.decks import import_deck
 from app.core.models import Deck
 from app.core.sweep import sweep_stale
+from app.formats.native import read_native
+from app.model.settings import Settings
 
 BUILTIN_DECKS = {"rag-vs-fine-tuning": "rag-vs-fine-tuning.toml"}
 
@@ -30,13 +32,9 @@ def seed_builtin_decks(session: Session, data_dir: Path | None = None) -> list[s
 
     Seeding is the one step every opening of the collection by the app or the CLI runs,
     so the data dir's stale temporaries (see ``sweep``) are cleared here too."""
-    from app.formats.native import read_native
-
     removed: list[str] = []
     if data_dir is not None:
         sweep_stale(data_dir)
-        from app.core.settings import Settings
-
         removed = Settings.load(data_dir).removed_builtin_decks
 
     seeded = []

@@ -7,7 +7,6 @@ and which unit of work they run in.
 from app.core.attempts import AttemptData, attempts_for_card, record_attempt, set_attempt_rating
 from app.core.browse import find_cards
 from app.core.cardstate import bury, set_suspended, unbury
-from app.core.deckdata import IMPORT_MODES, ImportMode
 from app.core.decks import (
     delete_deck,
     export_deck,
@@ -35,7 +34,9 @@ from app.core.editing import (
 )
 from app.core.editing import delete_deck as delete_deck_with_undo
 from app.core.reviews import due_queue, next_due, queue_counts, review_card, undo_review
-from app.core.views import CardView, DailyLimits, DeckSummary, ImportSummary, QueueCounts
+from app.core.views import CardView, DeckSummary, ImportSummary, QueueCounts
+from app.model.deckdata import IMPORT_MODES, ImportMode
+from app.model.settings import DailyLimits
 
 __all__ = [
     "IMPORT_MODES",

@@ -34,8 +34,8 @@ from sqlalchemy.orm import Session
 
 from app.core.attempts import recording_of
 from app.core.decks import find_deck
-from app.core.errors import NotFoundError
 from app.core.models import Attempt, Card, KeyPointRow, ReviewLog
+from app.model.errors import NotFoundError
 
 PASSING_RATINGS = (3, 4)  # Good, Easy
 WPM_COMFORT = (120.0, 160.0)  # a comfortable speaking pace for explanations

@@ -21,8 +21,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core import backups, db, disk, lock
-from app.core.errors import CorruptCollectionError, KnownError
-from app.core.paths import DB_FILENAME
+from app.core.seed import seed_builtin_decks
+from app.model.errors import CorruptCollectionError, KnownError
+from app.model.paths import DB_FILENAME
 
 
 class Store:
@@ -75,8 +76,6 @@ class Store:
         engine = db.make_engine(db_path)
         store = cls(data_dir, engine, held)
         if seed:
-            from app.core.seed import seed_builtin_decks
-
             try:
                 # Two first runs seed at once: the write lock from the start makes the
                 # second see the first one's deck instead of adding it again.

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.core.paths import backups_dir, models_dir, recordings_dir
+from app.model.paths import backups_dir, models_dir, recordings_dir
 
 MAX_AGE_S = 3600.0
 _OWNER = re.compile(r"\.import-(\d+)-")

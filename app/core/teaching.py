@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from app.core.decks import card_view
-from app.core.errors import KnownError, NotFoundError
 from app.core.models import Attempt, Card, KeyPointRow
 from app.core.views import CardView
+from app.model.errors import KnownError, NotFoundError
 
 MAX_PHRASE_CHARS = 300  # a phrase is a clause of an answer, not the whole answer
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from app.core.deckdata import Glossary, KeyPoint, PersonaData
+from app.model.deckdata import Glossary, KeyPoint, PersonaData
 
 # fsrs.State's values, as its Card.to_dict() stores them.
 FSRS_STATES = {1: "learning", 2: "review", 3: "relearning"}
@@ -99,15 +99,6 @@ def count_queue(cards: Iterable[CardView]) -> QueueCounts:
     learning = sum(1 for state in states if state in ("learning", "relearning"))
     new = states.count("new")
     return QueueCounts(new=new, learning=learning, review=len(states) - new - learning)
-
-
-@dataclass(frozen=True)
-class DailyLimits:
-    """How many new cards, and how many reviews of seen ones, a day may bring (None:
-    no cap on reviews). Flashcards and role-plays each have their own."""
-
-    new: int
-    reviews: int | None = None
 
 
 @dataclass(frozen=True)

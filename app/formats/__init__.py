@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from app.core.deckdata import DeckData
-from app.core.errors import DeckFormatError
 from app.formats.zipsafe import SQLITE_MAGIC, ZIP_MAGIC, describe_bytes
+from app.model.deckdata import DeckData
+from app.model.errors import DeckFormatError
 
 Format = Literal["native", "json", "csv", "apkg"]
 FORMATS: tuple[Format, ...] = ("native", "json", "csv", "apkg")

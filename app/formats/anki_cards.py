@@ -15,7 +15,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.core.deckdata import (
+from app.formats import cloze
+from app.formats.anki_collection import AnkiCard, AnkiCollection, AnkiNote, NoteType, Template
+from app.formats.htmltext import PlainField, html_to_text
+from app.formats.keypoints import parse_key_points
+from app.model.deckdata import (
     MAX_SCHEDULE_DAYS,
     AnkiOrigin,
     CardData,
@@ -26,11 +30,7 @@ from app.core.deckdata import (
     key_points_problem,
     shown_digest,
 )
-from app.core.errors import DeckFormatError
-from app.formats import cloze
-from app.formats.anki_collection import AnkiCard, AnkiCollection, AnkiNote, NoteType, Template
-from app.formats.htmltext import PlainField, html_to_text
-from app.formats.keypoints import parse_key_points
+from app.model.errors import DeckFormatError
 
 ROLEPLAY_NOTETYPE = "Parley Role-play"
 ROLEPLAY_FIELDS = ("Persona", "Question", "Model Answer", "Key Points")

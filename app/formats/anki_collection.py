@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.core.errors import DeckFormatError
 from app.formats import protobuf
 from app.formats.limits import check_field_size
 from app.formats.zipsafe import SQLITE_MAGIC, describe_bytes
+from app.model.errors import DeckFormatError
 
 QUERY_BUDGET_SECONDS = 120.0
 NOTETYPE_KIND_CLOZE = 1

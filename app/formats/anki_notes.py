@@ -18,10 +18,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from app.core.deckdata import CardData, ScheduleData, shown_digest
 from app.formats.cloze import PLACEHOLDER
 from app.formats.htmltext import image_tags, sound_tags, text_to_html
 from app.formats.keypoints import format_key_points
+from app.model.deckdata import CardData, ScheduleData, shown_digest
 
 BASIC, REVERSED, CLOZE, ROLEPLAY = "basic", "reversed", "cloze", "roleplay"
 ORIGINAL = "original"  # the Anki note type the cards came from (PlannedNote.notetype_id)

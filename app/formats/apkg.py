@@ -18,14 +18,14 @@ import json
 import tempfile
 from pathlib import Path
 
-from app.core.deckdata import CardData, DeckData
-from app.core.errors import DeckFormatError
 from app.formats import protobuf
 from app.formats.anki_cards import NoteConverter
 from app.formats.anki_collection import AnkiCollection, CollectionReader
 from app.formats.htmltext import html_to_text
 from app.formats.limits import MIB, Staging, check_media_name
 from app.formats.zipsafe import ZSTD_MAGIC, SafeZip
+from app.model.deckdata import CardData, DeckData
+from app.model.errors import DeckFormatError
 
 # Newest first: (member, zstd-compressed).
 COLLECTION_MEMBERS = (

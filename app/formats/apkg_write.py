@@ -21,8 +21,6 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from app.core.deckdata import DeckData, NoteTypeData
-from app.core.errors import DeckFormatError
 from app.formats.anki_cards import PARLEY_NOTETYPE_BASE, ROLEPLAY_FIELDS, ROLEPLAY_NOTETYPE
 from app.formats.anki_notes import (
     BASIC,
@@ -34,6 +32,8 @@ from app.formats.anki_notes import (
     plan_notes,
 )
 from app.formats.htmltext import html_to_text, text_to_html
+from app.model.deckdata import DeckData, NoteTypeData
+from app.model.errors import DeckFormatError
 
 _SCHEMA = """
 CREATE TABLE col (id integer PRIMARY KEY, crt integer NOT NULL, mod integer NOT NULL,

@@ -35,13 +35,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from app.core.deckdata import CardData, DeckData, PersonaData, key_points_problem
-from app.core.errors import DeckFormatError
 from app.formats import cloze
 from app.formats.csvlayout import Layout, column_title, is_optional_reversed, parse_layout
 from app.formats.htmltext import html_to_text, sound_tags, split_sounds
 from app.formats.keypoints import format_key_points, parse_key_points
 from app.formats.limits import check_field_size
+from app.model.deckdata import CardData, DeckData, PersonaData, key_points_problem
+from app.model.errors import DeckFormatError
 
 CsvMapping = dict[str, int]  # role -> column index, counted from 0
 

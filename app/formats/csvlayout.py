@@ -10,9 +10,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.core.errors import DeckFormatError
 from app.formats.limits import MAX_FIELD_BYTES, human_size
 from app.formats.textfile import read_text
+from app.model.errors import DeckFormatError
 
 ROLES = (
     "guid",

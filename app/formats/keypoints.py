@@ -8,7 +8,7 @@ or alternative survives a write and a read.
 
 from __future__ import annotations
 
-from app.core.deckdata import KeyPoint
+from app.model.deckdata import KeyPoint
 
 _SPECIAL = frozenset(";:|\\")
 

@@ -11,7 +11,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from app.core.errors import DeckFormatError
+from app.model.errors import DeckFormatError
 
 KIB = 1024
 MIB = 1024 * KIB

@@ -18,11 +18,11 @@ from typing import Any
 
 import tomli_w
 
-from app.core.deckdata import DeckData
-from app.core.errors import DeckFormatError
 from app.formats.limits import MAX_FIELD_BYTES, Staging, human_size, media_name_problem
 from app.formats.native_schema import FORMAT, VERSION, deck_from_document, deck_to_document
 from app.formats.textfile import read_text
+from app.model.deckdata import DeckData
+from app.model.errors import DeckFormatError
 
 _TOML_POSITION = re.compile(r"\s*\(at (?:line (\d+), column \d+|end of document)\)\s*$")
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from app.core.deckdata import (
+from app.formats.limits import check_field_size, media_name_problem
+from app.model.deckdata import (
     CARD_KINDS,
     MAX_SCHEDULE_DAYS,
     CardData,
@@ -18,8 +19,7 @@ from app.core.deckdata import (
     ScheduleData,
     key_points_problem,
 )
-from app.core.errors import DeckFormatError
-from app.formats.limits import check_field_size, media_name_problem
+from app.model.errors import DeckFormatError
 
 FORMAT = "parley-deck"
 VERSION = 1

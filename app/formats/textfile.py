@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.core.errors import DeckFormatError
 from app.formats.limits import MAX_TEXT_FILE_BYTES, human_size
+from app.model.errors import DeckFormatError
 
 
 def read_bytes(path: Path, limit: int = MAX_TEXT_FILE_BYTES) -> bytes:

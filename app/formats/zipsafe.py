@@ -18,7 +18,6 @@ from typing import IO
 
 import zstandard
 
-from app.core.errors import DeckFormatError
 from app.formats.limits import (
     MAX_COMPRESSION_RATIO,
     MAX_TOTAL_UNPACKED,
@@ -27,6 +26,7 @@ from app.formats.limits import (
     human_size,
     zip_member_problem,
 )
+from app.model.errors import DeckFormatError
 
 CHUNK = 1024 * 1024
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")

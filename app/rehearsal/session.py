@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy.orm import Session
 
 from app.core.attempts import AttemptData, record_attempt
-from app.core.errors import KnownError
 from app.core.views import CardView
+from app.model.errors import KnownError
 from app.scoring import ScoreResult, TimedWord, prepare, score_answer, suggest_rating
 from app.speech.recognizer import Hints, Transcript
 

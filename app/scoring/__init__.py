@@ -11,8 +11,9 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 
-from app.core.deckdata import Glossary, KeyPoint
-from app.core.errors import KnownError
+from app.model.deckdata import Glossary, KeyPoint
+from app.model.errors import KnownError
+from app.model.words import TimedWord
 from app.scoring.delivery import analyse_delivery
 from app.scoring.matchers import Answer, CompiledMatcher
 from app.scoring.matching import LexicalMatcher, compile_key_points
@@ -26,7 +27,6 @@ from app.scoring.types import (
     KeyPointResult,
     Pause,
     ScoreResult,
-    TimedWord,
 )
 from app.scoring.verdicts import CompiledPoints, compile_points, judge
 from app.scoring.windows import answer_windows, clauses

@@ -12,9 +12,10 @@ import re
 from collections.abc import Sequence
 from itertools import pairwise
 
+from app.model.words import TimedWord
 from app.scoring.lexicon import FILLER_PHRASES, HEDGE_PHRASES, STOPWORDS, filler_sound, words
 from app.scoring.normalize import Token, tokenize
-from app.scoring.types import Delivery, Pause, TimedWord
+from app.scoring.types import Delivery, Pause
 
 LONG_PAUSE_S = 2.0
 # Below this much speaking time a words-per-minute figure is noise.

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from app.core.deckdata import Glossary, KeyPoint
+from app.model.deckdata import Glossary, KeyPoint
 from app.scoring.normalize import Token
 from app.scoring.windows import Window
 

@@ -36,7 +36,7 @@ import jellyfish
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from app.core.deckdata import Glossary, KeyPoint
+from app.model.deckdata import Glossary, KeyPoint
 from app.scoring.chains import Hits, Negations, Phrase, best_chain
 from app.scoring.lexicon import (
     NEGATE_NEXT,

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from app.core.deckdata import Glossary, KeyPoint
+from app.model.deckdata import Glossary, KeyPoint
 from app.scoring.embedding import SentenceEncoder, load_encoder
 from app.scoring.lexicon import NON_ANSWERS, STOPWORDS, filler_sound
 from app.scoring.matchers import Answer, PointMatch

@@ -16,17 +16,6 @@ CREDIT: dict[str, float] = {"met": 1.0, "partly": 0.5, "missed": 0.0, "contradic
 
 
 @dataclass(frozen=True)
-class TimedWord:
-    """One recognised word with its timing in seconds; ``conf`` is the recogniser's
-    confidence in 0..1 when it reports one."""
-
-    word: str
-    start: float
-    end: float
-    conf: float | None = None
-
-
-@dataclass(frozen=True)
 class Evidence:
     """Where a key point was said: ``transcript[start:end] == text``."""
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from app.core.deckdata import Glossary, KeyPoint
+from app.model.deckdata import Glossary, KeyPoint
 from app.scoring.claims import Claim, Options, contradiction, read_claim
 from app.scoring.matchers import Answer, CompiledMatcher, PointMatch
 from app.scoring.normalize import tokenize

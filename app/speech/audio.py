@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 import soundfile as sf
 
-from app.core.errors import KnownError
+from app.model.errors import KnownError
 
 TARGET_RATE = 16_000
 SAMPLE_WIDTH = 2  # bytes per int16 sample

@@ -23,8 +23,8 @@ import numpy.typing as npt
 from PySide6.QtCore import QIODevice, QObject, Qt, QTimer, Signal
 from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSource, QMediaDevices, QtAudio
 
-from app.core.errors import KnownError
-from app.core.paths import recordings_dir
+from app.model.errors import KnownError
+from app.model.paths import recordings_dir
 from app.speech.audio import (
     TARGET_RATE,
     FloatArray,

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from app.core.errors import KnownError
-from app.core.settings import Settings
+from app.model.errors import KnownError
+from app.model.settings import Settings
 from app.speech import vosk_engine, vosk_models, whisper_engine, whisper_models
 from app.speech.models import ModelInfo, load_cached
 from app.speech.recognizer import Hints, Recognizer

@@ -25,8 +25,8 @@ import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
-from app.core.errors import KnownError
-from app.core.paths import models_dir
+from app.model.errors import KnownError
+from app.model.paths import models_dir
 from app.speech.engines import ENGINES, EngineSpec
 from app.speech.models import ModelInfo
 from app.speech.vosk_models import declare_language

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.scoring import TimedWord
+from app.model.words import TimedWord
 from app.speech.audio import SAMPLE_WIDTH, TARGET_RATE, from_int16_bytes
 from app.speech.vad import SpeechTracker
 

@@ -29,9 +29,9 @@ from typing import Any, TextIO, TypeVar
 
 import soundfile as sf
 
-from app.core.errors import KnownError
-from app.core.paths import tts_cache_dir
-from app.core.settings import Settings
+from app.model.errors import KnownError
+from app.model.paths import tts_cache_dir
+from app.model.settings import Settings
 
 MIN_RATE, MAX_RATE = 80, 450  # words per minute espeak-ng speaks intelligibly
 # espeak-ng has crashed the process on very long utterances; this is about five minutes

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from app.core.errors import KnownError
+from app.model.errors import KnownError
 from app.speech.audio import TARGET_RATE
 
 WINDOW = 512  # samples per Silero window at 16 kHz (32 ms)

@@ -14,8 +14,8 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from app.core.errors import KnownError
-from app.scoring import TimedWord
+from app.model.errors import KnownError
+from app.model.words import TimedWord
 from app.speech.audio import TARGET_RATE
 from app.speech.models import load_cached
 from app.speech.recognizer import Recognizer

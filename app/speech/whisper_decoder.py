@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from app.core.errors import KnownError
+from app.model.errors import KnownError
 
 FloatArray = npt.NDArray[np.float32]
 RATE = 16000

@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from app.core.errors import KnownError
-from app.scoring import TimedWord
+from app.model.errors import KnownError
+from app.model.words import TimedWord
 from app.speech.audio import TARGET_RATE, from_int16_bytes
 from app.speech.recognizer import Hints, Recognizer
 from app.speech.whisper_decoder import DecoderProcess, Word, bare

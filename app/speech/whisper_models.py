@@ -14,8 +14,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from app.core.errors import KnownError
-from app.core.paths import models_dir
+from app.model.errors import KnownError
+from app.model.paths import models_dir
 from app.speech.models import ModelInfo, bundled_model_roots
 
 ENGINE = "whisper"

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import __version__
 from app.core import lock
-from app.core.errors import KnownError
 from app.core.logfile import start_log_file
+from app.model.errors import KnownError
 from app.ui import messages
 from app.ui.backend import Backend
 from app.ui.backup_timer import start_backup_timer

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from app.core import disk
-from app.core.settings import Settings
+from app.model.settings import Settings
 from app.ui.tasks import Tasks
 
 if TYPE_CHECKING:

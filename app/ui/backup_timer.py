@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.core import backups
 from app.core.clock import utcnow
-from app.core.paths import DB_FILENAME
+from app.model.paths import DB_FILENAME
 from app.ui.backend import Backend
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ class BackupTimer(QObject):
             problem = backups.check_integrity(store.db_path)
             if problem is not None:
                 return problem, None
-            return None, backups.maybe_backup(store, utcnow())
+            return None, backups.maybe_backup(store.db_path, store.data_dir, utcnow())
 
         backend.tasks.db(work, session=False, on_success=self._after_check)
 
@@ -74,11 +74,12 @@ class BackupTimer(QObject):
         if not self._sound or not self.backend.is_ready:
             return
         backend = self.backend
-        backend.tasks.db(
-            lambda: backups.maybe_backup(backend.store(), utcnow()),
-            session=False,
-            on_success=self.backed_up.emit,
-        )
+
+        def work() -> Path | None:
+            store = backend.store()
+            return backups.maybe_backup(store.db_path, store.data_dir, utcnow())
+
+        backend.tasks.db(work, session=False, on_success=self.backed_up.emit)
 
 
 def start_backup_timer(backend: Backend, window: MainWindow | None = None) -> BackupTimer:

@@ -41,8 +41,8 @@ from PySide6.QtWidgets import (
 
 from app.core.clock import utcnow
 from app.core.editing import CardFields, format_key_points, parse_key_points
-from app.core.errors import KnownError
 from app.core.views import CardView
+from app.model.errors import KnownError
 from app.ui.backend import Backend
 from app.ui.widgets import Banner, plain_label, subtle, title
 

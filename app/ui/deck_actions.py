@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from app.core.clock import utcnow
-from app.core.errors import KnownError
+from app.model.errors import KnownError
 from app.ui import messages
 from app.ui.backend import Backend
 

@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.clock import utcnow
-from app.core.errors import KnownError
 from app.core.importing import PreparedImport, commit_import, prepare_import
 from app.core.views import ImportSummary, RemarkCount
+from app.model.errors import KnownError
 from app.ui import messages
 from app.ui.backend import Backend
 from app.ui.widgets import plain_label, subtle
@@ -252,7 +252,7 @@ def export_selected_deck(parent: QWidget, backend: Backend, deck_name: str | Non
 
 def export_to(backend: Backend, deck_name: str, path: Path) -> None:
     from app.core.exporting import export_to_file
-    from app.core.paths import media_dir
+    from app.model.paths import media_dir
 
     media = media_dir(backend.data_dir)
     backend.db(

@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.clock import utcnow
-from app.core.errors import KnownError
-from app.core.paths import tts_cache_dir
 from app.core.scheduling import RATING_NAMES
 from app.core.views import CardView, count_queue
+from app.model.errors import KnownError
+from app.model.paths import tts_cache_dir
 from app.rehearsal.session import Answer, RehearsalFlow, Stage
 from app.ui import messages
 from app.ui.backend import Backend

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.core import backups
 from app.core.backups import BackupInfo
-from app.core.paths import backups_dir
+from app.model.paths import backups_dir
 from app.ui import messages
 from app.ui.backend import Backend
 from app.ui.widgets import subtle

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.errors import KnownError
-from app.core.settings import Settings
+from app.model.errors import KnownError
+from app.model.settings import Settings
 from app.ui.backend import Backend
 from app.ui.theme import THEMES, apply_theme
 from app.ui.widgets import LevelMeter, subtle
@@ -234,7 +234,7 @@ class SettingsDialog(QDialog):
         )
 
     def _test_voice(self) -> None:
-        from app.core.paths import tts_cache_dir
+        from app.model.paths import tts_cache_dir
         from app.speech.playback import Player
         from app.speech.tts import Speaker
 

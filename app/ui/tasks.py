@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from app.core.errors import KnownError
+from app.model.errors import KnownError
 from app.ui import messages
 
 T = TypeVar("T")

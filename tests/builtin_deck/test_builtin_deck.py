@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.deckdata import DeckData
 from app.core.seed import builtin_deck_path
 from app.formats.native import read_native
+from app.model.deckdata import DeckData
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from app.cli.main import main
-from app.core.settings import MAX_SETTINGS_BYTES, Settings
+from app.model.settings import MAX_SETTINGS_BYTES, Settings
 
 PARLEY = [sys.executable, "-m", "app"]
 
@@ -173,7 +173,7 @@ def test_a_full_disk_during_import_is_one_line_and_changes_nothing(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import app.formats
+    import app.core.importing
 
     deck = tmp_path / "deck.toml"
     deck.write_bytes(
@@ -185,7 +185,7 @@ def test_a_full_disk_during_import_is_one_line_and_changes_nothing(
     def full(path: Path, **_: object) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(data_dir / ".import-x"))
 
-    monkeypatch.setattr(app.formats, "read_deck", full)
+    monkeypatch.setattr(app.core.importing, "read_deck", full)
     code, stdout, err = run(capsys, "import", str(deck), "--deck", "Copy")
     assert code == 1 and stdout == ""
     line = one_line(err)

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from app.core import backups, services
-from app.core.errors import CorruptCollectionError, KnownError
 from app.core.models import Card, Deck
-from app.core.paths import backups_dir
 from app.core.store import Store
+from app.model.errors import CorruptCollectionError, KnownError
+from app.model.paths import backups_dir
 
 T0 = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 
@@ -74,12 +74,24 @@ def test_a_backup_taken_mid_session_holds_every_committed_review(data_dir: Path)
 
 def test_maybe_backup_runs_at_start_and_then_every_half_hour_of_use(data_dir: Path) -> None:
     store = open_store(data_dir)
-    assert backups.maybe_backup(store, T0, tz=UTC) is not None  # at start
-    assert backups.maybe_backup(store, T0 + timedelta(minutes=10), tz=UTC) is None
-    assert backups.maybe_backup(store, T0 + timedelta(minutes=29), tz=UTC) is None
-    assert backups.maybe_backup(store, T0 + timedelta(minutes=30), tz=UTC) is not None
+    assert backups.maybe_backup(store.db_path, store.data_dir, T0, tz=UTC) is not None  # at start
+    assert (
+        backups.maybe_backup(store.db_path, store.data_dir, T0 + timedelta(minutes=10), tz=UTC)
+        is None
+    )
+    assert (
+        backups.maybe_backup(store.db_path, store.data_dir, T0 + timedelta(minutes=29), tz=UTC)
+        is None
+    )
+    assert (
+        backups.maybe_backup(store.db_path, store.data_dir, T0 + timedelta(minutes=30), tz=UTC)
+        is not None
+    )
     # A clock set back (travel, a fixed BIOS clock) must not stop backups for good.
-    assert backups.maybe_backup(store, T0 - timedelta(days=1), tz=UTC) is not None
+    assert (
+        backups.maybe_backup(store.db_path, store.data_dir, T0 - timedelta(days=1), tz=UTC)
+        is not None
+    )
     store.close()
     assert len(backups.list_backups(data_dir, tz=UTC)) == 3
 
@@ -152,7 +164,7 @@ def test_rotation_deletes_backup_files_on_a_fake_clock(data_dir: Path) -> None:
     for offset in range(30):  # 1–30 January 2026
         for minutes in (0, 30, 60):
             now = T0 + timedelta(days=offset, minutes=minutes)
-            assert backups.maybe_backup(store, now, tz=UTC) is not None
+            assert backups.maybe_backup(store.db_path, store.data_dir, now, tz=UTC) is not None
     store.close()
     recent = [
         f"parley-202601{d}-{t}.sqlite3"

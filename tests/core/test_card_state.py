@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from app.core import services
-from app.core.deckdata import CardData, DeckData
 from app.core.store import Store
+from app.model.deckdata import CardData, DeckData
 
 DAY0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 

@@ -19,10 +19,10 @@ import pytest
 from app.cli.main import main
 from app.core import backups
 from app.core.db import HEAD_REVISION
-from app.core.errors import CorruptCollectionError, KnownError
 from app.core.models import Card, Deck
-from app.core.paths import backups_dir
 from app.core.store import Store
+from app.model.errors import CorruptCollectionError, KnownError
+from app.model.paths import backups_dir
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -142,7 +142,7 @@ def test_an_empty_collection_is_never_backed_up_over_a_good_one(tmp_path: Path) 
         s.query(Card).delete()
     before = backup_names(data_dir)
 
-    made = backups.maybe_backup(store, T0 + timedelta(hours=2), tz=UTC)
+    made = backups.maybe_backup(store.db_path, data_dir, T0 + timedelta(hours=2), tz=UTC)
 
     store.close()
     assert made is None

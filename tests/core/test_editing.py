@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.core import services
-from app.core.deckdata import CardData, DeckData, KeyPoint, PersonaData
 from app.core.editing import CardFields, clean_deck_name, format_key_points, parse_key_points
-from app.core.errors import KnownError
 from app.core.store import Store
+from app.model.deckdata import CardData, DeckData, KeyPoint, PersonaData
+from app.model.errors import KnownError
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from app.core import services
-from app.core.deckdata import CardData, DeckData, KeyPoint, ScheduleData
 from app.core.models import Card
 from app.core.store import Store
+from app.model.deckdata import CardData, DeckData, KeyPoint, ScheduleData
 
 NOW = datetime(2026, 5, 4, 9, 30, 15, 123456, tzinfo=UTC)
 

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from app.core import importing, services
-from app.core.deckdata import CardData, DeckData
-from app.core.errors import KnownError
 from app.core.exporting import export_to_file
 from app.core.importing import commit_import, import_path, prepare_import
-from app.core.paths import DB_FILENAME, media_dir
 from app.core.store import Store
 from app.formats import write_deck
+from app.model.deckdata import CardData, DeckData
+from app.model.errors import KnownError
+from app.model.paths import DB_FILENAME, media_dir
 
 SPANISH = b"ID3 hola - the Spanish word"
 FRENCH = b"ID3 salut - the French word"

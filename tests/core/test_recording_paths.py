@@ -12,9 +12,9 @@ from pathlib import Path
 
 from app.core import db, services, stats
 from app.core.attempts import recording_of
-from app.core.deckdata import CardData, DeckData, KeyPoint
-from app.core.paths import DB_FILENAME, recordings_dir
 from app.core.store import Store
+from app.model.deckdata import CardData, DeckData, KeyPoint
+from app.model.paths import DB_FILENAME, recordings_dir
 
 WAV = b"RIFF\x24\x00\x00\x00WAVEfmt "
 

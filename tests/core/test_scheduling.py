@@ -8,10 +8,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.core import services
-from app.core.deckdata import CardData, DeckData
 from app.core.models import Card, ReviewLog
 from app.core.scheduling import format_interval, preview_intervals
 from app.core.store import Store
+from app.model.deckdata import CardData, DeckData
 
 DAY0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 

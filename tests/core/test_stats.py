@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from app.core import services, stats
-from app.core.errors import NotFoundError
 from app.core.models import Card, Deck, KeyPointRow
-from app.core.paths import recordings_dir
 from app.core.store import Store
+from app.model.errors import NotFoundError
+from app.model.paths import recordings_dir
 
 NOW = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)  # a Wednesday
 DECK = "Stats demo"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from app.core.errors import KnownError
-from app.core.paths import resolve_data_dir
 from app.core.store import Store
+from app.model.errors import KnownError
+from app.model.paths import resolve_data_dir
 
 
 def test_data_dir_option_beats_environment_which_beats_platform_default(

@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 from app.core.importing import prepare_import
-from app.core.paths import backups_dir, models_dir, recordings_dir
 from app.core.store import Store
 from app.core.sweep import sweep_stale
+from app.model.paths import backups_dir, models_dir, recordings_dir
 
 HOURS = 3600.0
 

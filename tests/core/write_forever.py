@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from app.core.errors import KnownError
 from app.core.models import Card, Deck
 from app.core.store import Store
+from app.model.errors import KnownError
 
 
 def main(data_dir: Path, name: str, stop: Path) -> int:

@@ -29,7 +29,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from app.core import services
-from app.core.paths import recordings_dir
+from app.model.paths import recordings_dir
 from app.speech.audio import write_wav_atomic
 from app.ui.application import create_window
 

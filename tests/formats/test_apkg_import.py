@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from app.core.deckdata import DeckData, KeyPoint, PersonaData
 from app.formats import read_deck, write_deck
 from app.formats.apkg import read_apkg
+from app.model.deckdata import DeckData, KeyPoint, PersonaData
 
 from anki_packages import SOUND_BYTES, AnkiPackages
 
@@ -143,7 +143,7 @@ def test_a_deck_in_the_default_deck_is_named_after_the_file(
 
 
 def test_role_plays_survive_a_trip_through_an_anki_package(tmp_path: Path) -> None:
-    from app.core.deckdata import CardData
+    from app.model.deckdata import CardData
 
     original = DeckData(
         name="Stakeholders",

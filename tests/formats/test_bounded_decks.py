@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from app.core.deckdata import (
+from app.formats import read_deck, write_deck
+from app.formats.csvdeck import dumps_csv, read_csv
+from app.formats.keypoints import format_key_points
+from app.model.deckdata import (
     MAX_ALTERNATIVES,
     MAX_KEY_POINTS,
     MAX_PHRASE_WORDS,
@@ -22,10 +25,7 @@ from app.core.deckdata import (
     PersonaData,
     ScheduleData,
 )
-from app.core.errors import DeckFormatError
-from app.formats import read_deck, write_deck
-from app.formats.csvdeck import dumps_csv, read_csv
-from app.formats.keypoints import format_key_points
+from app.model.errors import DeckFormatError
 
 
 def roleplay_deck(points: list[KeyPoint], guid: str = "rp-1") -> DeckData:

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 import zstandard
 
-from app.core.deckdata import CardData, DeckData
-from app.core.errors import DeckFormatError
 from app.formats import read_deck, zipsafe
 from app.formats.apkg_write import write_apkg
+from app.model.deckdata import CardData, DeckData
+from app.model.errors import DeckFormatError
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)
 THIRTY_MB = 30 * 1024 * 1024

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from app.core.deckdata import CardData, DeckData
-from app.core.errors import DeckFormatError
 from app.formats import read_deck, write_deck
 from app.formats.csvdeck import read_csv
+from app.model.deckdata import CardData, DeckData
+from app.model.errors import DeckFormatError
 
 
 @dataclass

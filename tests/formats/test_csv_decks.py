@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from app.core.deckdata import CardData, DeckData, KeyPoint, PersonaData
-from app.core.errors import DeckFormatError
 from app.formats import read_deck, write_deck
 from app.formats.csvdeck import preview_csv, read_csv
+from app.model.deckdata import CardData, DeckData, KeyPoint, PersonaData
+from app.model.errors import DeckFormatError
 
 
 def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:

@@ -11,13 +11,13 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.core.deckdata import CardData, DeckData, KeyPoint, PersonaData, ScheduleData
-from app.core.errors import DeckFormatError
 from app.formats.csvdeck import dumps_csv, preview_csv, read_csv
 from app.formats.csvlayout import ROLES
 from app.formats.keypoints import format_key_points, parse_key_points
 from app.formats.native import dumps_native, parse_native, parse_native_json
 from app.formats.native_schema import deck_to_document
+from app.model.deckdata import CardData, DeckData, KeyPoint, PersonaData, ScheduleData
+from app.model.errors import DeckFormatError
 
 FUZZ = settings(
     max_examples=150,

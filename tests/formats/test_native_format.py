@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from app.core.deckdata import CardData, DeckData, KeyPoint, PersonaData, ScheduleData
-from app.core.errors import DeckFormatError
 from app.formats import read_deck, write_deck
 from app.formats.native import dumps_native, parse_native, parse_native_json, read_native
+from app.model.deckdata import CardData, DeckData, KeyPoint, PersonaData, ScheduleData
+from app.model.errors import DeckFormatError
 
 BUILTIN = Path(__file__).parents[2] / "content" / "rag-vs-fine-tuning.toml"
 
@@ -173,8 +173,8 @@ def test_broken_json_names_the_line() -> None:
 
 
 def test_a_glossary_and_rejected_phrases_survive_a_write_and_a_read(tmp_path: Path) -> None:
-    from app.core.deckdata import CardData, DeckData, Glossary, KeyPoint, PersonaData
     from app.formats.native import read_native, write_native
+    from app.model.deckdata import CardData, DeckData, Glossary, KeyPoint, PersonaData
 
     deck = DeckData(
         name="Queues",

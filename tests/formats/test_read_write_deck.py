@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from app.core.deckdata import CardData, DeckData
-from app.core.errors import DeckFormatError
 from app.formats import detect_format, read_deck, write_deck
 from app.formats.zipsafe import SQLITE_MAGIC
+from app.model.deckdata import CardData, DeckData
+from app.model.errors import DeckFormatError
 
 DECK = DeckData(
     name="Ports",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.deckdata import CardData
+from app.model.deckdata import CardData
 from app.scoring import score_answer
 from bench.scoring_corpus import Tally, decks, evaluate, load
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.core.errors import KnownError
+from app.model.errors import KnownError
 from app.scoring.embedding import SentenceEncoder, _batches, default_model_dir, load_encoder
 
 from no_network import no_network  # noqa: F401  (a fixture, found by name)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from app.model.words import TimedWord
 from app.scoring.delivery import analyse_delivery, count_fillers, count_hedges, long_pauses
 from app.scoring.normalize import tokenize
-from app.scoring.types import Pause, TimedWord
+from app.scoring.types import Pause
 
 
 def timed(*spec: tuple[str, float, float]) -> list[TimedWord]:

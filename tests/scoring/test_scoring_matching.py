@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.deckdata import Glossary
+from app.model.deckdata import Glossary
 from app.scoring.matching import match_key_points
 from app.scoring.types import KeyPointResult
 

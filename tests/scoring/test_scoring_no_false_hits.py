@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.deckdata import KeyPoint
+from app.model.deckdata import KeyPoint
 from app.scoring import score_answer
 
 RAG_KEY_POINTS = [

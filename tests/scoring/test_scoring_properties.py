@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.core.deckdata import KeyPoint
+from app.model.deckdata import KeyPoint
 from app.scoring import score_answer
 from app.scoring.lexicon import STOPWORDS
 from app.scoring.normalize import normalize_text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from app.core.deckdata import KeyPoint
+from app.model.deckdata import KeyPoint
 from app.scoring import ScoreResult, TimedWord, score_answer
 
 KEY_POINTS = [

@@ -4,7 +4,7 @@ user rejected. The answers here are written for these tests, not taken from a de
 
 from __future__ import annotations
 
-from app.core.deckdata import Glossary, KeyPoint
+from app.model.deckdata import Glossary, KeyPoint
 from app.scoring import score_answer
 
 OPTIONS = Glossary(

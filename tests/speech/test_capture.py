@@ -17,7 +17,7 @@ import pytest
 from PySide6.QtMultimedia import QAudioDevice, QAudioFormat
 from pytestqt.qtbot import QtBot
 
-from app.core.paths import recordings_dir
+from app.model.paths import recordings_dir
 from app.speech import audio
 from app.speech.capture import (
     FormatConverter,
@@ -144,7 +144,7 @@ def test_with_no_sound_system_at_all_the_user_is_told(tmp_path: Path) -> None:
         """
         from pathlib import Path
         from PySide6.QtCore import QCoreApplication
-        from app.core.errors import KnownError
+        from app.model.errors import KnownError
         from app.speech.capture import Recorder, input_devices
         from app.speech.vosk_engine import VoskRecognizer
         app = QCoreApplication([])

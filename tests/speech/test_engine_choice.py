@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from app.core.errors import KnownError
-from app.core.settings import ENGINE_CHOICES, Settings
+from app.model.errors import KnownError
+from app.model.settings import ENGINE_CHOICES, Settings
 from app.speech import whisper_models
 from app.speech.engines import CHOICES, ENGINES, choose_engine, choose_from_settings
 from app.speech.vosk_engine import VoskRecognizer

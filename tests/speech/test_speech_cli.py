@@ -14,9 +14,9 @@ import pytest
 from app.cli.main import main
 from app.core import services
 from app.core.attempts import recording_of
-from app.core.deckdata import CardData, DeckData, KeyPoint
-from app.core.paths import recordings_dir
 from app.core.store import Store
+from app.model.deckdata import CardData, DeckData, KeyPoint
+from app.model.paths import recordings_dir
 from app.speech.vosk_models import MODEL_ENV
 
 from transcripts import heard

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.core.errors import KnownError
+from app.model.errors import KnownError
 from app.speech.audio import load_pcm16k
 from app.speech.recognizer import Recognizer, transcribe_pcm
 from app.speech.whisper_decoder import DecoderProcess

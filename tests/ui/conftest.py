@@ -26,7 +26,7 @@ def window(qtbot: QtBot, data_dir: Path) -> Iterator[MainWindow]:
 def quiet_window(qtbot: QtBot, data_dir: Path) -> Iterator[MainWindow]:
     """A window that does not read questions aloud: in tests the speakers feed the
     virtual microphone, and a spoken question would end up in the answer."""
-    from app.core.settings import Settings
+    from app.model.settings import Settings
 
     data_dir.mkdir(parents=True, exist_ok=True)
     Settings(speak_questions=False, input_device="vmic").save(data_dir)

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
-from app.core.settings import Settings
+from app.model.settings import Settings
 from app.ui.application import create_window
 from app.ui.main_window import MainWindow
 

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import QGraphicsTextItem, QLabel, QTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.core.importing import import_path
-from app.core.settings import Settings
 from app.core.store import Store
+from app.model.settings import Settings
 from app.rehearsal.session import Stage
 from app.ui.application import create_window
 from app.ui.import_dialog import ImportDialog

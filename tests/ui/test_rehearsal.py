@@ -142,8 +142,8 @@ def test_speaking_into_the_microphone_shows_coverage_and_the_key_points_met(
 def test_a_user_flips_a_missed_point_to_met_and_the_card_learns_the_phrase(
     qtbot: QtBot, quiet_window: MainWindow
 ) -> None:
-    from app.core.deckdata import KeyPoint
     from app.core.models import KeyPointRow
+    from app.model.deckdata import KeyPoint
     from app.scoring import score_answer
 
     window = quiet_window

@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
-from app.core.settings import Settings
+from app.model.settings import Settings
 from app.ui.main_window import MainWindow
 from app.ui.settings_dialog import SettingsDialog
 

@@ -17,9 +17,9 @@ from pytestqt.qtbot import QtBot
 
 from app.core import backups, services
 from app.core.models import utcnow
-from app.core.paths import recordings_dir
 from app.core.stats import DeckStats
 from app.core.store import Store
+from app.model.paths import recordings_dir
 from app.ui.application import create_window
 from app.ui.backup_timer import BackupTimer
 from app.ui.main_window import MainWindow

@@ -19,8 +19,6 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from app.core.views import DailyLimits
-
 SETTINGS_FILENAME = "settings.json"
 # Kept in step with app.speech.engines.CHOICES (tests check it); core may not import speech.
 ENGINE_CHOICES = ("auto", "whisper", "vosk")
@@ -47,6 +45,15 @@ def _warn_once(path: Path, problem: str) -> None:
     if (str(path), problem) not in _warned:
         _warned.add((str(path), problem))
         log.warning("parley: %s: %s; using the default settings.", path, problem)
+
+
+@dataclass(frozen=True)
+class DailyLimits:
+    """How many new cards, and how many reviews of seen ones, a day may bring (None:
+    no cap on reviews). Flashcards and role-plays each have their own."""
+
+    new: int
+    reviews: int | None = None
 
 
 @dataclass

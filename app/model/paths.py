@@ -7,7 +7,7 @@ from pathlib import Path
 
 import platformdirs
 
-from app.core.errors import KnownError
+from app.model.errors import KnownError
 
 APP_NAME = "parley"
 DATA_DIR_ENV = "PARLEY_DATA_DIR"
