@@ -1,7 +1,10 @@
-"""The one import site for the CLI and the GUI: every operation on the collection.
+"""The operations on decks, cards, reviews and attempts that the CLI and the GUI call,
+gathered in one place so neither reaches into the modules behind them.
 
-Functions take an open ``Session`` (one transaction) so the caller decides which thread
-and which unit of work they run in.
+Work that is not one transaction has its own module, called directly: ``backups``
+(files beside the collection), ``importing`` and ``exporting`` (files, then one
+transaction), ``stats``. The functions here take an open ``Session`` (one transaction)
+so the caller decides which thread and which unit of work they run in.
 """
 
 from app.core.attempts import AttemptData, attempts_for_card, record_attempt, set_attempt_rating

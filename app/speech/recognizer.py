@@ -3,8 +3,9 @@
 A recogniser serves exactly one recording: ``start()``, then ``accept()`` 16 kHz mono
 int16 chunks as they arrive, ``partial()`` whenever a live caption is wanted, and
 ``finish()`` once for the ``Transcript``; ``settled()`` tells the part of the answer that
-can no longer change. Engines may be slow to load, so ``start()`` is
-where the heavy lifting happens and callers run it off the GUI thread. Every recording
+can no longer change. Loading a model is slow, so it is not done here: the model cache
+loads it once on its own thread (``EngineSpec.model_future``) and ``start()`` waits for
+that future, which is why callers still run ``start()`` off the GUI thread. Every recording
 also runs through voice activity detection (``speech``), whatever the engine: it tells
 when the speaker has finished and whether anyone spoke at all. A new engine is one
 subclass plus its entry in ``engines.ENGINES``.
