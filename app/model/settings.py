@@ -79,6 +79,7 @@ class Settings:
     # Built-in decks the user deleted: seeding must not bring them back.
     removed_builtin_decks: list[str] = field(default_factory=list)
     window_geometry: str = ""  # QWidget.saveGeometry() as base64: size and place
+    last_folder: str = ""  # where the file dialogs open; empty: the home folder
 
     @classmethod
     def load(cls, data_dir: Path) -> Settings:

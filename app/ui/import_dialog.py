@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QLineEdit,
     QProgressBar,
@@ -30,7 +29,7 @@ from app.core.clock import utcnow
 from app.core.importing import PreparedImport, commit_import, prepare_import
 from app.core.views import ImportSummary, RemarkCount
 from app.model.errors import KnownError
-from app.ui import messages
+from app.ui import file_dialogs, messages
 from app.ui.backend import Backend
 from app.ui.widgets import plain_label, subtle
 
@@ -207,9 +206,8 @@ class ImportDialog(QDialog):
     # -- entry points (the seams tests patch) ------------------------------------------------
     @classmethod
     def ask_and_import(cls, parent: QWidget, backend: Backend) -> None:
-        path, _ = QFileDialog.getOpenFileName(parent, "Import a deck", "", DECK_FILTER)
-        if path:
-            cls.import_file(parent, backend, Path(path))
+        if path := file_dialogs.open_file(parent, backend, "Import a deck", DECK_FILTER):
+            cls.import_file(parent, backend, path)
 
     @classmethod
     def import_file(cls, parent: QWidget, backend: Backend, path: Path) -> ImportDialog:
@@ -240,14 +238,15 @@ def export_selected_deck(parent: QWidget, backend: Backend, deck_name: str | Non
     if not deck_name:
         messages.error("Choose a deck on the home page first.")
         return
-    path, _filter = QFileDialog.getSaveFileName(
+    path = file_dialogs.save_file(
         parent,
+        backend,
         f"Export {deck_name}",
         f"{deck_name}.toml",
         "Parley deck (*.toml);;Anki package (*.apkg);;CSV (*.csv)",
     )
     if path:
-        export_to(backend, deck_name, Path(path))
+        export_to(backend, deck_name, path)
 
 
 def export_to(backend: Backend, deck_name: str, path: Path) -> None:

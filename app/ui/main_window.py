@@ -247,15 +247,15 @@ class MainWindow(QMainWindow):
         SettingsDialog.edit(self, self.backend)
 
     def install_model(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
+        """Ask for a model .zip and install it in Settings."""
+        from app.ui import file_dialogs
         from app.ui.settings_dialog import SettingsDialog
 
-        path, _filter = QFileDialog.getOpenFileName(
-            self, "Install a speech model", "", "Zip archives (*.zip)"
+        path = file_dialogs.open_file(
+            self, self.backend, "Install a speech model", file_dialogs.ZIP_FILTER
         )
-        if path:
-            SettingsDialog.edit(self, self.backend, install_zip=Path(path))
+        if path is not None:
+            SettingsDialog.edit(self, self.backend, install_zip=path)
 
     def _about(self) -> None:
         from app.ui.about_dialog import AboutDialog

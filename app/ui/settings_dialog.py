@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.model.errors import KnownError
 from app.model.settings import Settings
+from app.ui import file_dialogs
 from app.ui.backend import Backend
 from app.ui.theme import THEMES, apply_theme
 from app.ui.widgets import LevelMeter, subtle
@@ -167,8 +167,10 @@ class SettingsDialog(QDialog):
 
     # -- values -------------------------------------------------------------------------
     def chosen_settings(self) -> Settings:
+        # From the current settings, not the ones it opened with: a file dialog inside
+        # this one may have changed the last folder since.
         return replace(
-            self.original,
+            self.backend.settings,
             tts_voice=str(self.voice.currentData() or ""),
             tts_rate=self.rate.value(),
             speak_questions=self.speak_questions.isChecked(),
@@ -271,17 +273,15 @@ class SettingsDialog(QDialog):
         )
 
     def _choose_model_dir(self, engine: str) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Choose a model folder")
-        if folder:
-            self.model_fields[engine].setText(folder)
+        if folder := file_dialogs.choose_folder(self, self.backend, "Choose a model folder"):
+            self.model_fields[engine].setText(str(folder))
             self._describe_engine()
 
     def _install_zip(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Install a speech model", "", "Zip archives (*.zip)"
-        )
-        if path:
-            self.install_from(Path(path))
+        if path := file_dialogs.open_file(
+            self, self.backend, "Install a speech model", file_dialogs.ZIP_FILTER
+        ):
+            self.install_from(path)
 
     def install_from(self, zip_path: Path) -> None:
         from app.speech.model_install import install_model_zip
