@@ -39,7 +39,8 @@ class FirstRunPanel(QFrame):
         self.keep.clicked.connect(self.dismiss)
         self.install = QPushButton("Install a model from .zip…")
         self.install.setObjectName("Primary")
-        self.install.clicked.connect(self._install)
+        # The window asks for the file and dismisses the panel only once one was chosen.
+        self.install.clicked.connect(self.install_requested)
         row.addWidget(self.keep)
         row.addWidget(self.install)
         inner.addLayout(row)
@@ -53,7 +54,3 @@ class FirstRunPanel(QFrame):
     def dismiss(self) -> None:
         self.hide()
         self.backend.save_settings(replace(self.backend.settings, first_run_done=True))
-
-    def _install(self) -> None:
-        self.dismiss()
-        self.install_requested.emit()

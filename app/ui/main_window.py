@@ -57,7 +57,7 @@ class MainWindow(QMainWindow):
         self._browser: BrowserPage | None = None
         self.home.review_requested.connect(self.start_review)
         self.home.rehearse_requested.connect(self.start_rehearsal)
-        self.home.first_run.install_requested.connect(self.install_model)
+        self.home.first_run.install_requested.connect(self._install_from_first_run)
         self.home.deck_action.connect(self._deck_action)
         self.review.finished.connect(self.go_home)
         self.rehearsal.finished.connect(self.go_home)
@@ -246,8 +246,9 @@ class MainWindow(QMainWindow):
 
         SettingsDialog.edit(self, self.backend)
 
-    def install_model(self) -> None:
-        """Ask for a model .zip and install it in Settings."""
+    def install_model(self, before: Callable[[], None] | None = None) -> None:
+        """Ask for a model .zip and install it in Settings; ``before`` runs once a file
+        was chosen, not after a cancel."""
         from app.ui import file_dialogs
         from app.ui.settings_dialog import SettingsDialog
 
@@ -255,7 +256,14 @@ class MainWindow(QMainWindow):
             self, self.backend, "Install a speech model", file_dialogs.ZIP_FILTER
         )
         if path is not None:
+            if before is not None:
+                before()
             SettingsDialog.edit(self, self.backend, install_zip=path)
+
+    def _install_from_first_run(self) -> None:
+        # Only a chosen file settles the first-run question: after a cancel the panel
+        # stays, with both choices still open.
+        self.install_model(before=self.home.first_run.dismiss)
 
     def _about(self) -> None:
         from app.ui.about_dialog import AboutDialog

@@ -6,12 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QFileDialog, QLabel
 from pytestqt.qtbot import QtBot
 
 from app.model.settings import Settings
 from app.ui.application import create_window
 from app.ui.main_window import MainWindow
+from app.ui.settings_dialog import SettingsDialog
 
 from no_network import NetworkAttempts, no_network  # noqa: F401 (fixture, found by name)
 
@@ -35,6 +36,33 @@ def test_first_run_names_the_builtin_engine_and_offers_a_model_zip_once(
     qtbot.wait(200)
     assert not again.home.first_run.isVisible()
     again.close()
+
+
+def test_cancelling_the_model_file_dialog_leaves_the_first_run_choice_open(
+    qtbot: QtBot, window: MainWindow, data_dir: Path, tmp_path: Path, monkeypatch
+) -> None:
+    panel = window.home.first_run
+    qtbot.waitUntil(panel.isVisible, timeout=10_000)
+    replies = [""]  # the user closes the file dialog without choosing
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", staticmethod(lambda *a: (replies.pop(0), ""))
+    )
+    installing: list[Path | None] = []
+    monkeypatch.setattr(
+        SettingsDialog,
+        "edit",
+        classmethod(lambda cls, p, b, install_zip=None: installing.append(install_zip)),
+    )
+    qtbot.mouseClick(panel.install, Qt.MouseButton.LeftButton)
+    assert panel.isVisible() and not window.backend.settings.first_run_done
+    assert installing == []
+
+    model = tmp_path / "vosk-model-small-en-us-0.15.zip"
+    replies.append(str(model))
+    qtbot.mouseClick(panel.install, Qt.MouseButton.LeftButton)
+    assert installing == [model]
+    assert not panel.isVisible()
+    qtbot.waitUntil(lambda: Settings.load(data_dir).first_run_done, timeout=5_000)
 
 
 def test_a_full_rehearsal_makes_no_network_call(
