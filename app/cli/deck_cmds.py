@@ -94,6 +94,7 @@ def cmd_import(ctx: CliContext, args: argparse.Namespace) -> int:
             deck_name=args.deck,
             mode=args.mode,
             with_scheduling=args.with_scheduling,
+            backup=True,  # as the GUI's import does: one step can change hundreds of cards
         )
     if args.json:
         ctx.emit_json(summary.to_json())
@@ -103,6 +104,8 @@ def cmd_import(ctx: CliContext, args: argparse.Namespace) -> int:
             f"{summary.updated} updated, {summary.unchanged} unchanged, "
             f"{summary.skipped} skipped"
         )
+        if summary.backup is not None:
+            print(f"  backup first: {shown(summary.backup)}")
         for line in summary.details():
             print(f"  {line}")
     return 0

@@ -35,6 +35,7 @@ DAILY, WEEKLY, MONTHLY = 12, 10, 9
 PREFIX = "parley-"
 SUFFIX = ".sqlite3"
 BEFORE_RESTORE = "before-restore"
+BEFORE_IMPORT = "before-import"
 _NAME = re.compile(r"^parley-(\d{8}-\d{6})(?:-([a-z-]+))?\.sqlite3$")
 
 
@@ -299,6 +300,14 @@ def prune(data_dir: Path, now: datetime, *, tz: tzinfo | None = None) -> list[Pa
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed
+
+
+def backup_before(db_path: Path, data_dir: Path, now: datetime, tag: str) -> Path:
+    """A copy to go back to before one step that changes many cards (an import), then
+    rotation, so that these copies never pile up."""
+    path = create_backup(db_path, data_dir, now, tag=tag)
+    prune(data_dir, now)
+    return path
 
 
 def maybe_backup(

@@ -21,9 +21,11 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from app.core import backups
+from app.core.clock import utcnow
 from app.core.deck_import import already_imported
 from app.core.decks import import_deck
 from app.core.store import Store
@@ -76,10 +78,17 @@ def commit_import(
     deck_name: str | None = None,
     mode: ImportMode = "update",
     progress: Progress | None = None,
+    backup: bool = False,
 ) -> ImportSummary:
-    """Write a prepared import; the staging folder is removed whatever happens."""
+    """Write a prepared import; the staging folder is removed whatever happens.
+    ``backup`` first makes a backup to go back to (the GUI and the CLI always ask)."""
     placed: list[Path] = []
     try:
+        made = None
+        if backup:
+            made = backups.backup_before(
+                store.db_path, store.data_dir, utcnow(), backups.BEFORE_IMPORT
+            )
         folder = media_dir(store.data_dir)
         try:
             renamed = place_media(prepared.data.media_files, folder, placed)
@@ -90,7 +99,7 @@ def commit_import(
             ) from exc
         point_cards_at(prepared.data, renamed)
         with store.session() as session:
-            return import_deck(
+            summary = import_deck(
                 session,
                 prepared.data,
                 deck_name=deck_name,
@@ -99,6 +108,7 @@ def commit_import(
                 progress=progress,
                 file_digest=prepared.digest,
             )
+        return replace(summary, backup=made)
     except BaseException:
         for path in placed:  # nothing committed refers to them
             path.unlink(missing_ok=True)
@@ -187,7 +197,10 @@ def import_path(
     deck_name: str | None = None,
     mode: ImportMode = "update",
     with_scheduling: bool = False,
+    backup: bool = False,
 ) -> ImportSummary:
+    """Import the deck file at ``path``; ``backup`` as for ``commit_import`` (a file
+    that is skipped as already imported, or cannot be read, makes no backup)."""
     if mode == "update" and path.is_file():
         # The same bytes as this tree's last import, and nobody changed the tree since:
         # reading the file again would change nothing.
@@ -197,4 +210,4 @@ def import_path(
         if done is not None:
             return done
     prepared = prepare_import(store.data_dir, path, with_scheduling=with_scheduling)
-    return commit_import(store, prepared, deck_name=deck_name, mode=mode)
+    return commit_import(store, prepared, deck_name=deck_name, mode=mode, backup=backup)

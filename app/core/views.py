@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from app.model.deckdata import Glossary, KeyPoint, PersonaData
@@ -172,6 +173,7 @@ class ImportSummary:
     remarks: list[RemarkCount] = field(default_factory=list)
     # The very file of the tree's last import, into a tree nobody changed: not read again.
     same_file: bool = False
+    backup: Path | None = None  # the backup made just before, when one was asked for
 
     def details(self) -> list[str]:
         """What the counts leave out, one line each: the decks filled, what the file set
@@ -204,4 +206,5 @@ class ImportSummary:
             "converted": [r.to_json() for r in self.remarks if r.kind == "converted"],
             "left_out": [r.to_json() for r in self.remarks if r.kind == "skipped"],
             "same_file": self.same_file,
+            "backup": None if self.backup is None else str(self.backup),
         }

@@ -25,15 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.clock import utcnow
 from app.core.importing import PreparedImport, commit_import, prepare_import
 from app.core.views import ImportSummary, RemarkCount
 from app.model.errors import KnownError
 from app.ui import file_dialogs, messages
 from app.ui.backend import Backend
 from app.ui.widgets import plain_label, subtle
-
-BEFORE_IMPORT = "before-import"  # the tag of the backup made before each import
 
 DECK_FILTER = "Deck files (*.toml *.json *.apkg *.colpkg *.csv *.tsv *.txt);;All files (*)"
 PREVIEW_ROWS = 8
@@ -164,19 +161,21 @@ class ImportDialog(QDialog):
         def progress(done: int, total: int) -> None:
             tasks.call_on_gui(lambda: self.progress.setValue(done))
 
-        def work(_session: object) -> ImportSummary:
-            from app.core import backups
-
-            store = self.backend.store()
+        def work() -> ImportSummary:
             # An import can change hundreds of cards at once: first a copy to go back to.
-            backups.create_backup(store.db_path, store.data_dir, utcnow(), tag=BEFORE_IMPORT)
-            backups.prune(store.data_dir, utcnow())
-            return commit_import(store, prepared, deck_name=deck_name, mode=mode, progress=progress)
+            return commit_import(
+                self.backend.store(),
+                prepared,
+                deck_name=deck_name,
+                mode=mode,
+                progress=progress,
+                backup=True,
+            )
 
         # commit_import opens its own transaction; it runs on the DB worker so it never
         # races another write.
         self.backend.tasks.db(
-            lambda: work(None),
+            work,
             session=False,
             on_success=self._done,
             on_failure=self._show_failure,

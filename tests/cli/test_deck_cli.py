@@ -6,6 +6,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -140,6 +141,28 @@ def test_importing_a_broken_file_fails_with_one_line_and_changes_nothing(
     _, decks, _ = run(capsys, "decks", "--json")
     assert [d["name"] for d in json.loads(decks)] == ["RAG vs Fine-Tuning"]
     assert dump(data_dir) == db_before
+
+
+def test_an_import_from_the_command_line_backs_up_the_collection_first(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv = tmp_path / "terms.csv"
+    csv.write_text("What is a token?,A chunk of text\nWhat is RAG?,Retrieval first\n", "utf-8")
+    code, out, err = run(capsys, "import", str(csv), "--deck", "Terms", "--json")
+    assert code == 0, err
+    made = Path(json.loads(out)["backup"])
+    assert made.parent == data_dir / "backups" and "before-import" in made.name
+    with closing(sqlite3.connect(made)) as db:
+        names = [name for (name,) in db.execute("select name from deck")]
+    assert "RAG vs Fine-Tuning" in names and "Terms" not in names, "taken before the import"
+
+    code, out, _ = run(capsys, "import", str(csv), "--deck", "Terms", "--json")
+    assert json.loads(out)["same_file"] and json.loads(out)["backup"] is None, (
+        "the same file again changes nothing, so it needs no backup"
+    )
+    csv.write_text("What is a token?,A chunk of text the model reads\n", "utf-8")
+    code, out, _ = run(capsys, "import", str(csv), "--deck", "Terms")
+    assert code == 0 and "1 updated" in out and "backup first: " in out
 
 
 def test_unknown_deck_is_a_clear_error(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
