@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from app.core import disk
 from app.model.errors import KnownError
 
-HEAD_REVISION = "0008"
+HEAD_REVISION = "0009"
 BUSY_TIMEOUT_MS = 10_000
 
 

@@ -128,7 +128,7 @@ def import_deck(
         media=len(data.media_files),
         decks=sorted(decks),
         suspended=suspended,
-        images=sum(1 for card in data.cards if card.images),
+        images=sum(1 for card in data.cards if card.images or card.back_images),
         remarks=[RemarkCount(r.kind, r.reason, len(r.where), r.where[:10]) for r in data.remarks],
     )
 
@@ -142,6 +142,7 @@ def tree_digest(session: Session, name: str) -> str:
     text = (
         func.length(Card.front) + func.length(Card.back) + func.length(Card.question)
         + func.length(Card.model_answer) + func.length(Card.media) + func.length(Card.images)
+        + func.length(Card.back_images)
     )  # fmt: skip
     row = session.execute(
         select(
@@ -250,14 +251,15 @@ class _Row:
 
 _CONTENT_COLUMNS = (
     Card.deck_id, Card.kind, Card.front, Card.back, Card.persona_key, Card.question,
-    Card.model_answer, Card.media, Card.images, Card.origin, Card.suspended,
+    Card.model_answer, Card.media, Card.images, Card.back_images, Card.origin, Card.suspended,
 )  # fmt: skip
 
 
 def _content(item: CardData, deck_id: int) -> tuple[Any, ...]:
     return (
         deck_id, item.kind, item.front, item.back, item.persona, item.question,
-        item.model_answer, list(item.media), list(item.images), _origin(item), item.suspended,
+        item.model_answer, list(item.media), list(item.images), list(item.back_images),
+        _origin(item), item.suspended,
     )  # fmt: skip
 
 
@@ -317,6 +319,7 @@ def _update(session: Session, changed: list[tuple[int, CardData, int]], now: dat
         _apply(session, card, item, tags)
         card.deck_id = deck_id
         card.images = list(item.images)
+        card.back_images = list(item.back_images)
         card.origin = _origin(item)
         # The file can set a card aside; it never takes back the user's own suspension.
         card.suspended = card.suspended or item.suspended
@@ -336,7 +339,7 @@ class _NewCards:
         "id", "deck_id", "guid", "kind", "position", "front", "back", "persona_key",
         "question", "model_answer", "media", "created_at", "updated_at", "fsrs_state",
         "due", "last_review", "reps", "lapses", "suspended", "buried_until", "images",
-        "origin",
+        "back_images", "origin",
     )  # fmt: skip
 
     def __init__(self, session: Session, now: datetime) -> None:
@@ -373,7 +376,8 @@ class _NewCards:
                 None if fsrs_state is None else json.dumps(fsrs_state),
                 db_datetime(state.get("due")), db_datetime(state.get("last_review")),
                 state.get("reps", 0), state.get("lapses", 0), item.suspended,
-                self.tomorrow if buried else None, _json_list(item.images), origin,
+                self.tomorrow if buried else None, _json_list(item.images),
+                _json_list(item.back_images), origin,
             )
         )  # fmt: skip
         self.key_points.extend(

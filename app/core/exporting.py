@@ -32,7 +32,7 @@ def export_to_file(
     data = export_deck(session, deck_name, with_scheduling=with_scheduling)
     if media_root is not None:
         for card in data.cards:
-            for name in [*card.media, *card.images]:
+            for name in [*card.media, *card.images, *card.back_images]:
                 if (media_root / name).is_file():
                     data.media_files[name] = media_root / name
     if not path.parent.is_dir():

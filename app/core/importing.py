@@ -147,6 +147,8 @@ def point_cards_at(data: DeckData, renamed: dict[str, str]) -> None:
         return
     for card in data.cards:
         card.media = [renamed.get(name, name) for name in card.media]
+        card.images = [renamed.get(name, name) for name in card.images]
+        card.back_images = [renamed.get(name, name) for name in card.back_images]
     data.media_files = {renamed.get(n, n): path for n, path in data.media_files.items()}
 
 

@@ -172,8 +172,10 @@ class Card(Base):
     # Out of every queue while suspended, or until ``buried_until`` passes (0006).
     suspended: Mapped[bool] = mapped_column(default=False, server_default=text("0"))
     buried_until: Mapped[datetime | None] = mapped_column()
-    # Image files the card shows, from the media folder (0007).
+    # Image files the card shows, from the media folder: ``images`` on its front (0007),
+    # ``back_images`` only with the answer (0009).
     images: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
+    back_images: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
     # deckdata.AnkiOrigin as JSON: the Anki note the card was read from (0007).
     origin: Mapped[dict[str, Any] | None] = mapped_column()
 

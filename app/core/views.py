@@ -39,6 +39,7 @@ class CardView:
     suspended: bool = False
     buried: bool = False  # out of the queue until a later day
     images: list[str] = field(default_factory=list)  # files in the media folder
+    back_images: list[str] = field(default_factory=list)  # shown with the answer
     origin: dict[str, Any] | None = None  # deckdata.AnkiOrigin as JSON
     reps: int = 0
     lapses: int = 0

@@ -255,9 +255,12 @@ class NoteConverter:
             return ""
         return "::".join(part.strip() for part in deck.name.split("::"))
 
-    def _images(self, note: AnkiNote, sides: list[_Side]) -> list[str]:
+    def _images(self, note: AnkiNote, side: _Side, shown: tuple[str, ...] = ()) -> list[str]:
+        """The files ``side`` shows that are not ``shown`` already (on the front)."""
         names = []
-        for name in dict.fromkeys(i for side in sides for i in side.images):
+        for name in dict.fromkeys(side.images):
+            if name in shown:
+                continue
             if _is_local_media(name):
                 names.append(name)
             else:
@@ -269,6 +272,7 @@ class NoteConverter:
     ) -> CardData:
         media = list(dict.fromkeys(front.sounds + back.sounds))
         front_text, back_text = front.text(), back.text(back_joiner)
+        front_images = self._images(note, front)
         return CardData(
             guid=card_guid(note.guid, card.ord),
             kind="flashcard",
@@ -278,7 +282,8 @@ class NoteConverter:
             media=media,
             schedule=self._schedule(card) if self.with_scheduling else None,
             deck=self.deck_of(card),
-            images=self._images(note, [front, back]),
+            images=front_images,
+            back_images=self._images(note, back, (*front.images, *front_images)),
             suspended=card.queue == _QUEUE_SUSPENDED,
             buried=self.with_scheduling and card.queue in _QUEUE_BURIED,
             origin=None

@@ -118,9 +118,7 @@ def _plan_group(
     if len(members) == 1 and first.kind == "roleplay":
         return [_roleplay(first)]
     same = all(
-        c.kind == "flashcard"
-        and (c.tags, c.media, c.images, c.deck)
-        == (first.tags, first.media, first.images, first.deck)
+        c.kind == "flashcard" and (c.tags, c.media, c.deck) == (first.tags, first.media, first.deck)
         for _, c in members
     )
     ords = sorted(o for o, _ in members)
@@ -144,14 +142,13 @@ def _plan_group(
 
 
 def _is_reversed_pair(a: CardData, b: CardData) -> bool:
-    return a.front == b.back and a.back == b.front
+    return (a.front, a.back, a.images, a.back_images) == (b.back, b.front, b.back_images, b.images)
 
 
 def _basic(guid: str, card: CardData, kind: str = BASIC) -> PlannedNote:
     front = text_to_html(card.front) + sound_tags(card.media) + image_tags(card.images)
-    return PlannedNote(
-        guid, kind, [front, text_to_html(card.back)], list(card.tags), [_planned(0, card)]
-    )
+    back = text_to_html(card.back) + image_tags(card.back_images)
+    return PlannedNote(guid, kind, [front, back], list(card.tags), [_planned(0, card)])
 
 
 def _roleplay(card: CardData) -> PlannedNote:
@@ -165,8 +162,12 @@ def _roleplay(card: CardData) -> PlannedNote:
 
 
 def _cloze(base: str, members: list[tuple[int, CardData]]) -> PlannedNote | None:
-    back = members[0][1].back
-    if any(card.back != back for _, card in members):
+    first = members[0][1]
+    back = first.back
+    if any(
+        (card.back, card.images, card.back_images) != (back, first.images, first.back_images)
+        for _, card in members
+    ):
         return None
     splits = [m.start() for m in re.finditer("\n\n", back)]
     candidates = [(back[:i], back[i + 2 :]) for i in splits] + [(back, "")]
@@ -177,10 +178,8 @@ def _cloze(base: str, members: list[tuple[int, CardData]]) -> PlannedNote | None
                 base,
                 CLOZE,
                 [
-                    _cloze_html(text, spans)
-                    + sound_tags(members[0][1].media)
-                    + image_tags(members[0][1].images),
-                    text_to_html(extra),
+                    _cloze_html(text, spans) + sound_tags(first.media) + image_tags(first.images),
+                    text_to_html(extra) + image_tags(first.back_images),
                 ],
                 list(members[0][1].tags),
             )

@@ -153,7 +153,11 @@ def _media_map(package: SafeZip, path: Path, compressed: bool) -> dict[str, str]
 def _stage_media(
     package: SafeZip, path: Path, cards: list[CardData], compressed: bool, staging: Staging
 ) -> dict[str, Path]:
-    wanted = list(dict.fromkeys(name for card in cards for name in [*card.media, *card.images]))
+    wanted = list(
+        dict.fromkeys(
+            name for card in cards for name in [*card.media, *card.images, *card.back_images]
+        )
+    )
     if not wanted:
         return {}
     members = _media_map(package, path, compressed)

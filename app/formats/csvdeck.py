@@ -297,7 +297,7 @@ _Card = tuple[int, CardData]  # (ordinal within its note, card)
 def _flashcard(
     front: tuple[str, list[str], list[str]], back: tuple[str, list[str], list[str]]
 ) -> CardData:
-    images = list(dict.fromkeys(front[2] + back[2]))
+    images = list(dict.fromkeys(front[2]))
     return CardData(
         guid="",
         kind="flashcard",
@@ -305,6 +305,7 @@ def _flashcard(
         back=back[0] or ("[image]" if back[2] else "[sound]"),
         media=list(dict.fromkeys(front[1] + back[1])),
         images=images,
+        back_images=[name for name in dict.fromkeys(back[2]) if name not in images],
     )
 
 

@@ -3,7 +3,10 @@
 Parley never renders deck HTML: fields are parsed with the standard library's
 ``html.parser`` and only their text is kept, so remote images, scripts, styles and event
 handlers in a shared deck are never loaded or run. ``[sound:...]`` references become
-media names; ``<img>`` is dropped from the text.
+media names; ``<img>`` is dropped from the text (its file name is kept apart, for
+review to show the image itself). A table becomes a line per row with its cells
+separated by `` | ``, so it still reads as a table. MathJax (``\\(...\\)``, ``\\[...\\]``)
+stays as its source; review shows it in a code style (see ``mathjax``).
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ _BLOCK_TAGS = frozenset(
         "dd",
     }
 )
+_CELL_TAGS = frozenset({"td", "th"})
+CELL_SEPARATOR = " | "
 _SKIP_CONTENT = frozenset({"script", "style", "head", "title", "template", "object"})
 _VOID = frozenset({"br", "img", "hr", "input", "meta", "link", "source", "wbr", "embed"})
 
@@ -60,24 +65,47 @@ class _Sink:
         self.images: list[str] = []
         self._skip_depth = 0
         self._pre_depth = 0
+        self._cells = 0  # cells begun in the current table row
+        self._tables = 0  # open <table> elements
+        # Inside a table cell lines and blocks run on, so the row stays one line. An
+        # unclosed cell (HTML lets </td> be left out) ends at the next cell or row.
+        self._in_cell = False
 
     def _newline(self) -> None:
         if self.parts and not self.parts[-1].endswith("\n"):
             self.parts.append("\n")
+
+    def _space(self) -> None:
+        if self.parts and not self.parts[-1].endswith((" ", "\n")):
+            self.parts.append(" ")
 
     def start(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP_CONTENT:
             self._skip_depth += 1
         elif self._skip_depth:
             return
+        elif tag == "br" and self._in_cell:
+            self._space()
         elif tag == "br":
             self.parts.append("\n")
         elif tag == "img":
             src = dict(attrs).get("src")
             if src:
                 self.images.append(src)
+        elif tag in _CELL_TAGS:
+            while self.parts and self.parts[-1].strip(" \t") == "":
+                self.parts.pop()  # the white space between the row's tags
+            if self._cells:
+                self.parts.append(CELL_SEPARATOR)
+            self._cells += 1
+            self._in_cell = True
+        elif self._in_cell and tag in _BLOCK_TAGS and tag not in ("tr", "table"):
+            self._space()
         elif tag in _BLOCK_TAGS:
             self._newline()
+            if tag in ("tr", "table"):
+                self._cells, self._in_cell = 0, False
+                self._tables += tag == "table"
             if tag == "pre":
                 self._pre_depth += 1
 
@@ -86,13 +114,21 @@ class _Sink:
             self._skip_depth = max(0, self._skip_depth - 1)
         elif self._skip_depth:
             return
+        elif tag in _CELL_TAGS:
+            self._in_cell = False
+        elif self._in_cell and tag in _BLOCK_TAGS and tag not in ("tr", "table"):
+            self._space()
         elif tag in _BLOCK_TAGS:
+            if tag in ("tr", "table"):
+                self._in_cell = False
+            if tag == "table":
+                self._tables = max(0, self._tables - 1)
             self._newline()
             if tag == "pre":
                 self._pre_depth = max(0, self._pre_depth - 1)
 
     def data(self, data: str) -> None:
-        if self._skip_depth:
+        if self._skip_depth or (self._tables and not self._in_cell and not data.strip()):
             return
         if not self._pre_depth and ("\n" in data or "\r" in data):
             # Raw line breaks in HTML source are rendered as spaces.

@@ -160,8 +160,11 @@ class CardData:
     # The deck the card sits in, as a full path ("Parent::Child"); empty for the file's
     # own deck (``DeckData.name``). Decks of a tree are told apart by name alone.
     deck: str = ""
-    # Image files the card shows, by file name (Anki ``<img src>``).
+    # Image files the card shows, by file name (Anki ``<img src>``): ``images`` on the
+    # front (and so on the back too, under the answer's rule), ``back_images`` only once
+    # the answer is shown.
     images: list[str] = field(default_factory=list)
+    back_images: list[str] = field(default_factory=list)
     # Out of the study queue until the user puts it back; kept from the file.
     suspended: bool = False
     # Set aside until the next day; part of the scheduling, kept only with it.

@@ -26,8 +26,18 @@ from app.core.views import CardView, QueueCounts, count_queue
 
 if TYPE_CHECKING:
     from app.core.reviews import ReviewResult
+from app.model.paths import media_dir
 from app.ui.backend import Backend
-from app.ui.widgets import EndPanel, card_frame, describe_counts, plain_label, subtle, title
+from app.ui.card_images import CardImages
+from app.ui.widgets import (
+    EndPanel,
+    card_frame,
+    describe_counts,
+    plain_label,
+    set_card_text,
+    subtle,
+    title,
+)
 
 # A card rated into a step shorter than this comes back in the same session.
 LEARN_AHEAD_S = 20 * 60
@@ -109,6 +119,8 @@ class ReviewPage(QWidget):
         self.front = plain_label(name="CardText", wrap=True)
         self.front.setAlignment(Qt.AlignmentFlag.AlignCenter)
         inner.addWidget(self.front, 1)
+        self.front_images = CardImages(self.backend.tasks)
+        inner.addWidget(self.front_images)
         self.rule = QFrame()
         self.rule.setFrameShape(QFrame.Shape.HLine)
         inner.addWidget(self.rule)
@@ -116,6 +128,8 @@ class ReviewPage(QWidget):
         self.back.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.back.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         inner.addWidget(self.back, 1)
+        self.back_images = CardImages(self.backend.tasks)
+        inner.addWidget(self.back_images)
         layout.addWidget(frame, 1)
 
         self.answer_row = QStackedWidget()
@@ -196,9 +210,13 @@ class ReviewPage(QWidget):
         self.revealed = False
         self.stack.setCurrentIndex(0)
         self.tags_label.setText(" · ".join(self.current.tags))
-        self.front.setText(self.current.front)
-        self.back.setText(self.current.back)
+        set_card_text(self.front, self.current.front)
+        set_card_text(self.back, self.current.back)
+        media = media_dir(self.backend.data_dir)
+        self.front_images.show_files(media, self.current.images)
+        self.back_images.show_files(media, self.current.back_images)
         self.back.hide()
+        self.back_images.hide()
         self.rule.hide()
         self.answer_row.setCurrentIndex(0)
         self.keys_hint.setText(HINT_FRONT)
@@ -210,6 +228,7 @@ class ReviewPage(QWidget):
             return
         self.revealed = True
         self.back.show()
+        self.back_images.setVisible(bool(self.current.back_images))
         self.rule.show()
         previews = scheduling.preview_intervals(self.current.id, self.current.fsrs_state, utcnow())
         for rating, button in self.rating_buttons.items():

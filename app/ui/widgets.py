@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.views import QueueCounts
+from app.formats.mathjax import split_math
 
 
 def plain(label: QLabel) -> QLabel:
@@ -48,6 +49,26 @@ def plain_label(text: str = "", name: str = "", wrap: bool = False) -> QLabel:
         label.setObjectName(name)
     label.setWordWrap(wrap)
     return label
+
+
+def set_card_text(label: QLabel, text: str) -> None:
+    """Show a card's text on ``label`` as written, but for MathJax, whose source is set in
+    a code style (see ``mathjax``). With maths the label takes rich text made here: every
+    run of the card's text escaped, only our own ``<code>`` added."""
+    runs = split_math(text)
+    if not any(run.math for run in runs):
+        plain(label).setText(text)
+        return
+    body = "".join(
+        f"<code>{_escaped(run.text)}</code>" if run.math else _escaped(run.text) for run in runs
+    )
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setOpenExternalLinks(False)
+    label.setText(f"<p style='white-space:pre-wrap'>{body}</p>")
+
+
+def _escaped(text: str) -> str:
+    return html.escape(text).replace("\n", "<br>")
 
 
 def plain_tooltip(text: str) -> str:

@@ -202,3 +202,37 @@ def test_a_long_clashing_name_still_fits_the_file_system(store: Store, tmp_path:
 
     assert played(store, "A") == {long_name: b"ID3 a"}
     assert played(store, "B") == {long_name: b"ID3 b"}
+
+
+def test_two_packages_with_a_same_named_different_image_each_show_their_own(
+    tmp_path: Path, store: Store
+) -> None:
+    for deck, colour in (("Flags", b"red"), ("Maps", b"blue")):
+        picture = tmp_path / f"{deck}.png"
+        picture.write_bytes(b"\x89PNG " + colour)
+        write_deck(
+            DeckData(
+                name=deck,
+                cards=[
+                    CardData(
+                        guid=f"{deck}-1",
+                        kind="flashcard",
+                        front=deck,
+                        back="?",
+                        back_images=["picture.png"],
+                    )
+                ],
+                media_files={"picture.png": picture},
+            ),
+            tmp_path / f"{deck}.apkg",
+        )
+        import_path(store, tmp_path / f"{deck}.apkg")
+
+    with store.session() as s:
+        shown = {
+            deck: (media_dir(store.data_dir) / services.list_cards(s, deck)[0].back_images[0])
+            for deck in ("Flags", "Maps")
+        }
+    assert shown["Flags"].read_bytes() == b"\x89PNG red"
+    assert shown["Maps"].read_bytes() == b"\x89PNG blue"
+    assert shown["Flags"] != shown["Maps"]

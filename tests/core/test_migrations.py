@@ -65,3 +65,32 @@ def test_head_revision_constant_is_the_real_head() -> None:
 
     script = ScriptDirectory.from_config(db.alembic_config())
     assert script.get_current_head() == db.HEAD_REVISION
+
+
+def test_images_stored_before_sides_were_kept_stay_on_the_front(data_dir: Path) -> None:
+    data_dir.mkdir(parents=True)
+    engine = db.make_engine(data_dir / "collection.sqlite3")
+    db.upgrade(engine, "0008")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO deck (id, name, description, created_at, glossary) "
+            "VALUES (1, 'Flags', '', '2026-01-01 00:00:00', '{}')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO card (id, deck_id, guid, kind, position, front, back, persona_key, "
+            "question, model_answer, media, created_at, updated_at, reps, lapses, images) "
+            "VALUES (1, 1, 'g-1', 'flashcard', 0, 'Whose flag?', 'Japan', '', '', '', '[]', "
+            "'2026-01-01 00:00:00', '2026-01-01 00:00:00', 0, 0, '[\"flag.png\", \"map.png\"]')"
+        )
+    engine.dispose()
+
+    store = Store.open(data_dir)
+    try:
+        with store.session() as s:
+            from app.core import services
+
+            (card,) = services.list_cards(s, "Flags")
+        # Which side each came from was never stored: review shows them with the question.
+        assert (card.images, card.back_images) == (["flag.png", "map.png"], [])
+    finally:
+        store.close()

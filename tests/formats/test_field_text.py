@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from app.formats import cloze
 from app.formats.htmltext import html_to_text, text_to_html
+from app.formats.mathjax import split_math
 
 
 @pytest.mark.parametrize(
@@ -24,10 +25,46 @@ from app.formats.htmltext import html_to_text, text_to_html
         ("line\nbreaks in source", "line breaks in source"),
         ("<pre>keep\n  this</pre>", "keep\n  this"),
         ("unclosed <b>tag", "unclosed tag"),
+        # A table reads as rows: a line each, its cells apart; the white space between
+        # its tags and the blocks inside a cell do not break a row.
+        (
+            "<table>\n<tr><th>Port</th> <th>Use</th></tr>\n"
+            "<tr><td>443</td><td><div>HTTPS</div>web</td></tr></table>after",
+            "Port | Use\n443 | HTTPS web\nafter",
+        ),
+        ("<table><tr><td>a<td>b<tr><td>c<br>d</table>", "a | b\nc d"),
+        # MathJax stays as its source, for review to set in a code style.
+        (r"Area \(\pi r^2\) <i>and</i> \[E = mc^2\]", r"Area \(\pi r^2\) and \[E = mc^2\]"),
     ],
 )
 def test_fields_become_plain_text(html: str, text: str) -> None:
     assert html_to_text(html).text == text
+
+
+@pytest.mark.parametrize("tokenizer", ["auto", "parser"])
+def test_a_table_reads_the_same_whichever_tokenizer_reads_it(tokenizer: str) -> None:
+    source = (
+        "<table><tr><td><b>SYN</b></td><td>open</td></tr>"
+        "<tr><td>FIN</td><td>close</td></tr></table>"
+    )
+
+    assert html_to_text(source, tokenizer=tokenizer).text == "SYN | open\nFIN | close"
+
+
+@pytest.mark.parametrize(
+    ("text", "runs"),
+    [
+        ("no maths", [("no maths", False)]),
+        (r"Area \(\pi r^2\) here", [("Area ", False), (r"\pi r^2", True), (" here", False)]),
+        (r"\[ \sum_i x_i \]", [(r"\sum_i x_i", True)]),
+        (r"an open \( stays text", [(r"an open \( stays text", False)]),
+        (r"empty \(\) too", [(r"empty \(\) too", False)]),
+    ],
+)
+def test_mathjax_is_told_apart_from_text_by_anki_delimiters(
+    text: str, runs: list[tuple[str, bool]]
+) -> None:
+    assert [tuple(run) for run in split_math(text)] == runs
 
 
 def test_sounds_are_collected_and_removed_images_noted() -> None:
