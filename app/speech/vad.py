@@ -14,6 +14,7 @@ floats).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import threading
 from dataclasses import dataclass
@@ -55,6 +56,18 @@ class Segment:
         return (self.end - self.start) / TARGET_RATE
 
 
+def silero_model_path() -> Path | None:
+    """Where faster-whisper keeps its Silero model (``assets/`` in its package folder),
+    found without importing faster-whisper: that import brings CTranslate2, PyAV and
+    tokenizers into the app process, 36 MiB that only the decoder process needs."""
+    try:
+        spec = importlib.util.find_spec("faster_whisper")
+    except (ImportError, ValueError):
+        return None
+    folders = list(spec.submodule_search_locations or ()) if spec is not None else []
+    return Path(folders[0]) / "assets" / "silero_vad_v6.onnx" if folders else None
+
+
 @lru_cache(maxsize=1)
 def _session() -> Any:
     # onnxruntime 1.32 records a device id and uploads usage events unless this is set
@@ -62,12 +75,12 @@ def _session() -> Any:
     os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
     try:
         import onnxruntime
-        from faster_whisper.utils import get_assets_path
-    except ImportError as err:  # pragma: no cover - both are hard dependencies
-        raise KnownError("Voice detection needs faster-whisper; reinstall Parley.") from err
-    path = Path(get_assets_path()) / "silero_vad_v6.onnx"
-    if not path.is_file():
-        raise KnownError(f"{path}: the voice activity model is missing; reinstall Parley.")
+    except ImportError as err:  # pragma: no cover - a hard dependency
+        raise KnownError("Voice detection needs onnxruntime; reinstall Parley.") from err
+    path = silero_model_path()
+    if path is None or not path.is_file():
+        where = path or "faster_whisper/assets/silero_vad_v6.onnx"
+        raise KnownError(f"{where}: the voice activity model is missing; reinstall Parley.")
     options = onnxruntime.SessionOptions()
     # One thread: the model is tiny, and the other core belongs to the GUI and decoder.
     options.inter_op_num_threads = 1

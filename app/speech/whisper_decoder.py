@@ -246,8 +246,10 @@ def serve(conn: Connection, path: str, encoder_pad_s: float, threads: int) -> No
 
 def load_model(path: Path, encoder_pad_s: float, threads: int) -> Any:
     from app.speech.whisper_models import check_model_dir
+    from app.speech.without_pyav import defer_pyav
 
     check_model_dir(path)
+    defer_pyav()  # arrays come in, never files: PyAV would be 18 MiB for nothing
     try:
         from faster_whisper import WhisperModel
     except ImportError as err:
