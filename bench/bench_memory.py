@@ -35,7 +35,7 @@ PRELUDE = """
 import json, sys
 from pathlib import Path
 from PySide6.QtWidgets import QApplication
-from bench.common import peak_rss_mb
+from bench.common import peak_rss_mb, peak_rss_parts_mb
 from bench.bench_latency import wait_until
 app = QApplication([])
 def show_window(data_dir):
@@ -47,7 +47,8 @@ def show_window(data_dir):
     wait_until(lambda: bool(shown), 60, "the home page")
     return window
 def done(**extra):
-    print("RESULT " + json.dumps({"vmhwm_mb": peak_rss_mb(), **extra}))
+    parts = peak_rss_parts_mb()  # the app and the decoder process, each its own peak
+    print("RESULT " + json.dumps({"vmhwm_mb": peak_rss_mb(), "parts_mb": parts, **extra}))
 """
 
 CASES = {

@@ -139,6 +139,20 @@ def peak_rss_mb() -> float:
     return own + sum(_status_mb(kid, "VmHWM:") or 0.0 for kid in descendants())
 
 
+def peak_rss_parts_mb() -> dict[str, float]:
+    """``peak_rss_mb`` split: this process's own peak, and each live child's by its
+    command name (the Whisper decoder shows as its module or flag)."""
+    parts = {"app": round(_status_mb("self", "VmHWM:") or 0.0, 1)}
+    for kid in descendants():
+        try:
+            cmd = Path(f"/proc/{kid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        name = next((a.decode() for a in cmd[1:] if a and not a.startswith(b"-")), str(kid))
+        parts[f"child {name}"] = round(_status_mb(kid, "VmHWM:") or 0.0, 1)
+    return parts
+
+
 def rss_mb() -> float:
     """The resident set (VmRSS) of this process and its live children now, in MiB; 0
     where /proc is missing."""
