@@ -128,7 +128,8 @@ def _json_output(done: subprocess.CompletedProcess[str]) -> dict[str, Any]:
     start = text.find("{")
     if start < 0:
         raise RuntimeError(f"no JSON in the output: {text[-500:]}")
-    return json.loads(text[start:])  # type: ignore[no-any-return]
+    output: dict[str, Any] = json.loads(text[start:])
+    return output
 
 
 def _failure(done: subprocess.CompletedProcess[str]) -> str:

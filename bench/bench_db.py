@@ -33,7 +33,8 @@ def build(data_dir: Path, cards: int = CARDS, seed: int = 7) -> Any:
     from sqlalchemy import insert, select
 
     from app.core import scheduling
-    from app.core.models import Card, Deck, ReviewLog, utcnow
+    from app.core.clock import utcnow
+    from app.core.models import Card, Deck, ReviewLog
     from app.core.store import Store
 
     rng = random.Random(seed)
@@ -103,16 +104,16 @@ def build(data_dir: Path, cards: int = CARDS, seed: int = 7) -> Any:
         )
     with store.engine.begin() as conn:
         for start in range(0, len(card_rows), 10_000):
-            conn.execute(insert(Card.__table__), card_rows[start : start + 10_000])
+            conn.execute(insert(Card), card_rows[start : start + 10_000])
         for start in range(0, len(log_rows), 10_000):
-            conn.execute(insert(ReviewLog.__table__), log_rows[start : start + 10_000])
+            conn.execute(insert(ReviewLog), log_rows[start : start + 10_000])
     return store, deck_id
 
 
 def due(s: Any, deck_id: int) -> list[int]:
     """The review page's queue, as it asks for it."""
     from app.core import services
-    from app.core.models import utcnow
+    from app.core.clock import utcnow
 
     return services.due_queue(
         s, deck_id, utcnow(), NEW_PER_DAY, "flashcard", reviews_per_day=REVIEWS_PER_DAY
@@ -122,7 +123,7 @@ def due(s: Any, deck_id: int) -> list[int]:
 def counts(s: Any, deck_id: int) -> object:
     """One deck's counts, as the home page's list_decks asks for them."""
     from app.core import services
-    from app.core.models import utcnow
+    from app.core.clock import utcnow
 
     return services.queue_counts(s, deck_id, utcnow(), NEW_PER_DAY, reviews_per_day=REVIEWS_PER_DAY)
 
@@ -133,7 +134,9 @@ def query_plans(store: Any, deck_id: int) -> dict[str, list[str]]:
 
     seen: list[tuple[str, Any]] = []
 
-    def capture(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def capture(*args: Any) -> None:
+        # SQLAlchemy's before_cursor_execute: conn, cursor, statement, parameters, ...
+        statement, parameters = args[2], args[3]
         if statement.lstrip().upper().startswith("SELECT"):
             seen.append((statement, parameters))
 
@@ -158,7 +161,8 @@ def run(quick: bool = False) -> list[Figure]:
     from sqlalchemy import select, text
 
     from app.core import services
-    from app.core.models import Card, utcnow
+    from app.core.clock import utcnow
+    from app.core.models import Card
 
     repeats = 30 if quick else 100
     with tempfile.TemporaryDirectory(prefix="parley-bench-db-") as tmp:
@@ -214,7 +218,9 @@ def run(quick: bool = False) -> list[Figure]:
     return figures
 
 
-def _figure(name: str, stats: Stats, baseline: Stats, budgeted: bool, extra: dict) -> Figure:  # type: ignore[type-arg]
+def _figure(
+    name: str, stats: Stats, baseline: Stats, budgeted: bool, extra: dict[str, Any]
+) -> Figure:
     return Figure(
         bench="db",
         name=f"{name}, median" if budgeted else name,

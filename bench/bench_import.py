@@ -47,10 +47,12 @@ def build_package(folder: Path, notes: int) -> Path:
         media = Path(col.media.dir())
         for i in range(20):
             (media / f"clip{i}.mp3").write_bytes(b"ID3" + bytes(2000 + i))
-        deck_id = col.decks.id("Bench Deck")
+        deck_id = col.decks.id("Bench Deck", create=True)
         basic = col.models.by_name("Basic")
         reversed_ = col.models.by_name("Basic (and reversed card)")
         cloze = col.models.by_name("Cloze")
+        if deck_id is None or basic is None or reversed_ is None or cloze is None:
+            raise RuntimeError("a fresh Anki collection lacks its stock deck or note types")
         requests = []
         for i in range(notes):
             if i % 20 == 0:

