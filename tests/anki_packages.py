@@ -4,8 +4,15 @@ modules can import it by a name no other folder's conftest shadows."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from anki_notes import deck_id, new_note
+
+if TYPE_CHECKING:
+    from anki.collection import Collection
 
 SOUND_BYTES = b"ID3\x03\x00\x00\x00fake mp3 frames"
 
@@ -19,6 +26,10 @@ class AnkiNoteSnapshot:
     cards: int
 
 
+# Imports a package into a fresh Anki collection: its notes by guid and its media folder.
+ImportIntoAnki = Callable[[Path], tuple[dict[str, AnkiNoteSnapshot], Path]]
+
+
 @dataclass
 class AnkiPackages:
     """Packages exported by the anki library from one collection, and its notes."""
@@ -29,13 +40,16 @@ class AnkiPackages:
     guids: dict[str, str] = field(default_factory=dict)  # role in the fixture -> note guid
 
 
-def snapshot(col) -> dict[str, AnkiNoteSnapshot]:  # type: ignore[no-untyped-def]
+def snapshot(col: Collection) -> dict[str, AnkiNoteSnapshot]:
     out = {}
     for nid in col.find_notes(""):
         note = col.get_note(nid)
+        notetype = note.note_type()
+        if notetype is None:
+            raise LookupError(f"note {nid} of the test collection has no note type")
         out[note.guid] = AnkiNoteSnapshot(
             guid=note.guid,
-            notetype=note.note_type()["name"],
+            notetype=notetype["name"],
             fields=list(note.fields),
             tags=sorted(note.tags),
             cards=len(note.cards()),
@@ -45,20 +59,21 @@ def snapshot(col) -> dict[str, AnkiNoteSnapshot]:  # type: ignore[no-untyped-def
 
 def _build_anki_packages(folder: Path, *, with_scheduling: bool) -> AnkiPackages:
     from anki.collection import Collection, DeckIdLimit, ExportAnkiPackageOptions
+    from anki.consts import CARD_TYPE_REV, QUEUE_TYPE_REV
 
     col = Collection(str(folder / "source.anki2"))
     try:
         (Path(col.media.dir()) / "syn.mp3").write_bytes(SOUND_BYTES)
-        deck_id = col.decks.id("Networking::Transport")
+        deck = deck_id(col, "Networking::Transport")
         guids = {}
         nids = {}
 
         def add(role: str, notetype: str, values: dict[str, str], tags: list[str]) -> None:
-            note = col.new_note(col.models.by_name(notetype))
+            note = new_note(col, notetype)
             for key, value in values.items():
                 note[key] = value
             note.tags = tags
-            col.add_note(note, deck_id)
+            col.add_note(note, deck)
             guids[role] = note.guid
             nids[role] = note.id
 
@@ -98,7 +113,7 @@ def _build_anki_packages(folder: Path, *, with_scheduling: bool) -> AnkiPackages
         )
         if with_scheduling:
             card = col.get_note(nids["plain"]).cards()[0]
-            card.type = card.queue = 2
+            card.type, card.queue = CARD_TYPE_REV, QUEUE_TYPE_REV
             card.ivl = 12
             card.due = col.sched.today + 5
             card.reps, card.lapses, card.factor = 4, 1, 2500
@@ -113,7 +128,7 @@ def _build_anki_packages(folder: Path, *, with_scheduling: bool) -> AnkiPackages
                 with_media=True,
                 legacy=legacy,
             )
-            col.export_anki_package(out_path=str(out), options=options, limit=DeckIdLimit(deck_id))
+            col.export_anki_package(out_path=str(out), options=options, limit=DeckIdLimit(deck))
             paths[legacy] = out
     finally:
         col.close()

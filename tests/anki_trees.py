@@ -6,6 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from anki_notes import deck_id, new_note
+
+if TYPE_CHECKING:
+    from anki.cards import CardId
 
 # A 1x1 PNG, so the bytes are a real image.
 PNG_BYTES = bytes.fromhex(
@@ -22,11 +28,12 @@ class AnkiTree:
     source: Path
     package: Path
     guids: dict[str, str] = field(default_factory=dict)
-    card_ids: dict[str, int] = field(default_factory=dict)
+    card_ids: dict[str, CardId] = field(default_factory=dict)
 
 
 def build_anki_tree(folder: Path, *, with_scheduling: bool = True) -> AnkiTree:
     from anki.collection import Collection, ExportAnkiPackageOptions
+    from anki.consts import CARD_TYPE_LRN, CARD_TYPE_REV, QUEUE_TYPE_LRN, QUEUE_TYPE_REV
 
     folder.mkdir(parents=True, exist_ok=True)
     source = folder / "collection.anki2"
@@ -34,13 +41,13 @@ def build_anki_tree(folder: Path, *, with_scheduling: bool = True) -> AnkiTree:
     try:
         (Path(col.media.dir()) / "diagram.png").write_bytes(PNG_BYTES)
         guids: dict[str, str] = {}
-        card_ids: dict[str, int] = {}
+        card_ids: dict[str, CardId] = {}
 
         def add(role: str, deck: str, front: str, back: str, notetype: str = "Basic") -> None:
-            note = col.new_note(col.models.by_name(notetype))
+            note = new_note(col, notetype)
             note["Front"], note["Back"] = front, back
             note.tags = [role]
-            col.add_note(note, col.decks.id(deck))
+            col.add_note(note, deck_id(col, deck))
             guids[role] = note.guid
             card_ids[role] = note.cards()[0].id
 
@@ -55,11 +62,11 @@ def build_anki_tree(folder: Path, *, with_scheduling: bool = True) -> AnkiTree:
         col.sched.suspend_cards([card_ids["suspended"]])
         col.sched.bury_cards([card_ids["buried"]], manual=True)
         learning = col.get_card(card_ids["learning"])
-        learning.type, learning.queue, learning.reps = 1, 1, 1
+        learning.type, learning.queue, learning.reps = CARD_TYPE_LRN, QUEUE_TYPE_LRN, 1
         learning.due = int(col.sched.day_cutoff) - 3600
         col.update_card(learning)
         review = col.get_card(card_ids["review"])
-        review.type = review.queue = 2
+        review.type, review.queue = CARD_TYPE_REV, QUEUE_TYPE_REV
         review.ivl, review.due = 12, col.sched.today + 5
         review.reps, review.lapses, review.factor = 4, 1, 2500
         col.update_card(review)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from pulse_mic import make_pulse_fixtures
+
+if TYPE_CHECKING:
+    from app.core.store import Store
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -33,7 +38,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def store(data_dir: Path):  # type: ignore[no-untyped-def]
+def store(data_dir: Path) -> Iterator[Store]:
     from app.core.store import Store
 
     s = Store.open(data_dir)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from anki_trees import PNG_BYTES, AnkiTree, build_anki_tree
@@ -24,7 +25,9 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
     return out
 
 
-def cards_by_tag(capsys: pytest.CaptureFixture[str], data: str, deck: str) -> dict[str, dict]:  # type: ignore[type-arg]
+def cards_by_tag(
+    capsys: pytest.CaptureFixture[str], data: str, deck: str
+) -> dict[str, dict[str, Any]]:
     out = run(capsys, "cards", "--deck", deck, "--json", "--data-dir", data)
     return {card["tags"][0]: card for card in json.loads(out)}
 
@@ -107,7 +110,8 @@ def test_a_round_trip_to_a_fresh_anki_keeps_decks_media_suspension_and_schedule(
         assert by_role["transport"][2] == "Networking::Transport"
         assert by_role["apps"][2] == "Networking::Apps"
         assert by_role["ipa"][2] == "Spanish"
-        assert by_role["ipa"][0].note_type()["type"] == 0  # standard, not turned into a cloze
+        ipa_type = by_role["ipa"][0].note_type()
+        assert ipa_type is not None and ipa_type["type"] == 0  # standard, not made a cloze
         assert list(by_role["ipa"][0].fields) == ["[ˈagwa]", "agua, water"]
         assert by_role["suspended"][1].queue == -1
         assert by_role["image"][0]["Front"] == 'What is this? <img src="diagram.png">'

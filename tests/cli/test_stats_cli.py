@@ -10,7 +10,7 @@ import pytest
 
 from app.cli.main import main
 from app.core import services, stats
-from app.core.models import utcnow
+from app.core.clock import utcnow
 from app.core.store import Store
 
 DECK = "RAG vs Fine-Tuning"

@@ -136,7 +136,11 @@ def test_two_writers_and_a_restore_no_acknowledged_write_is_lost(tmp_path: Path)
         # They went on writing all along.
         for w in writers:
             before = len(w.acks())
-            w.wait_for(lambda lines, n=before: sum(x.startswith("ack ") for x in lines) > n)
+
+            def acked_more(lines: list[str], before: int = before) -> bool:
+                return sum(x.startswith("ack ") for x in lines) > before
+
+            w.wait_for(acked_more)
     finally:
         stop.touch()
         codes = [w.finish() for w in writers]

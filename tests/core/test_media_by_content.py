@@ -7,13 +7,15 @@ import json
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from app.core import importing, services
+from app.core import decks, importing, services
 from app.core.exporting import export_to_file
 from app.core.importing import commit_import, import_path, prepare_import
 from app.core.store import Store
+from app.core.views import ImportSummary
 from app.formats import write_deck
 from app.model.deckdata import CardData, DeckData
 from app.model.errors import KnownError
@@ -182,11 +184,10 @@ def test_once_committed_every_card_finds_its_file(
         store.data_dir, deck_file(tmp_path / "d", "Numbers", {"one.mp3": b"ID3 one"})
     )
     seen_during_commit: list[bool] = []
-    real = importing.import_deck
 
-    def checking(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def checking(*args: Any, **kwargs: Any) -> ImportSummary:
         seen_during_commit.append((media_dir(store.data_dir) / "one.mp3").is_file())
-        return real(*args, **kwargs)
+        return decks.import_deck(*args, **kwargs)
 
     monkeypatch.setattr(importing, "import_deck", checking)
     commit_import(store, prepared)

@@ -53,7 +53,8 @@ def answer(store: Store, recording: Path | str | None) -> tuple[int, int]:
 def stored_path(data_dir: Path, attempt_id: int) -> str | None:
     with closing(sqlite3.connect(data_dir / DB_FILENAME)) as conn:
         row = conn.execute("SELECT audio_path FROM attempt WHERE id = ?", (attempt_id,)).fetchone()
-    return row[0]  # type: ignore[no-any-return]
+    path: str | None = row[0]
+    return path
 
 
 def record(data_dir: Path, name: str = "answer-1.wav") -> Path:

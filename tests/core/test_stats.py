@@ -4,6 +4,7 @@ on a fake clock, and the figures a learner would read off the charts."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -113,8 +114,12 @@ def attempt(
         return services.record_attempt(s, card_id, data)
 
 
+# The store, the flashcards' ids and the role-plays' ids.
+History = tuple[Store, list[int], list[int]]
+
+
 @pytest.fixture
-def history(data_dir: Path) -> tuple[Store, list[int], list[int]]:
+def history(data_dir: Path) -> Iterator[History]:
     """Four study days over three weeks, four role-play attempts, fixed due dates."""
     store = Store.open(data_dir, seed=False)
     flash, plays = build_deck(store)
@@ -183,7 +188,9 @@ def figures(store: Store, days: int = 30) -> stats.DeckStats:
         return stats.deck_stats(s, DECK, NOW, days=days, tz=UTC)
 
 
-def test_reviews_per_day_count_new_and_seen_cards_on_the_day_they_were_rated(history) -> None:
+def test_reviews_per_day_count_new_and_seen_cards_on_the_day_they_were_rated(
+    history: History,
+) -> None:
     store, _flash, _plays = history
     st = figures(store)
     assert len(st.reviews_per_day) == 30
@@ -202,7 +209,9 @@ def test_reviews_per_day_count_new_and_seen_cards_on_the_day_they_were_rated(his
     assert [d.count for d in week.reviews_per_day] == [3, 0, 0, 0, 0, 0, 2]
 
 
-def test_the_forecast_counts_seen_cards_by_due_day_with_overdue_ones_today(history) -> None:
+def test_the_forecast_counts_seen_cards_by_due_day_with_overdue_ones_today(
+    history: History,
+) -> None:
     store, _flash, _plays = history
     st = figures(store)
     assert len(st.due_forecast) == 30
@@ -212,7 +221,7 @@ def test_the_forecast_counts_seen_cards_by_due_day_with_overdue_ones_today(histo
     assert st.overdue == 1
 
 
-def test_retention_is_the_share_of_good_or_easy_on_cards_already_seen(history) -> None:
+def test_retention_is_the_share_of_good_or_easy_on_cards_already_seen(history: History) -> None:
     store, _flash, _plays = history
     st = figures(store)
     # 8 reviews of seen cards: Good, Again, Easy, Hard; Good, Good; Again, Good.
@@ -229,7 +238,7 @@ def test_retention_is_the_share_of_good_or_easy_on_cards_already_seen(history) -
     assert st.retention_weekly[0].rate is None
 
 
-def test_role_play_figures_follow_each_prompt_and_each_spoken_answer(history) -> None:
+def test_role_play_figures_follow_each_prompt_and_each_spoken_answer(history: History) -> None:
     store, _flash, plays = history
     st = figures(store)
     assert [c.card_id for c in st.coverage] == [plays[0], plays[1]]
@@ -253,7 +262,7 @@ def test_role_play_figures_follow_each_prompt_and_each_spoken_answer(history) ->
     assert st.totals.recent_wpm == pytest.approx(470 / 3)
 
 
-def test_the_json_has_every_figure_and_survives_a_round_trip(history) -> None:
+def test_the_json_has_every_figure_and_survives_a_round_trip(history: History) -> None:
     store, _flash, _plays = history
     out = json.loads(json.dumps(figures(store).to_json()))
     assert out["deck"] == DECK
@@ -277,7 +286,7 @@ def test_the_json_has_every_figure_and_survives_a_round_trip(history) -> None:
 
 
 def test_a_card_history_lists_each_attempt_with_scores_and_playable_recordings(
-    history, data_dir: Path
+    history: History, data_dir: Path
 ) -> None:
     store, _flash, plays = history
     with store.session() as s:

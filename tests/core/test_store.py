@@ -31,7 +31,8 @@ def test_a_new_collection_is_one_sqlite_file_with_wal_and_foreign_keys(store: St
 def test_foreign_keys_are_enforced(store: Store) -> None:
     from sqlalchemy.exc import IntegrityError
 
-    from app.core.models import ReviewLog, utcnow
+    from app.core.clock import utcnow
+    from app.core.models import ReviewLog
 
     with pytest.raises(IntegrityError), store.session() as s:
         s.add(

@@ -12,6 +12,7 @@ from anki_packages import (
     SOUND_BYTES,
     AnkiNoteSnapshot,
     AnkiPackages,
+    ImportIntoAnki,
     _build_anki_packages,
     snapshot,
 )
@@ -35,12 +36,12 @@ def anki_package(request: pytest.FixtureRequest, anki_packages: AnkiPackages) ->
 
 
 @pytest.fixture
-def import_into_anki(tmp_path: Path) -> Iterator[object]:
+def import_into_anki(tmp_path: Path) -> Iterator[ImportIntoAnki]:
     """Import a package into a fresh Anki collection; returns its notes by guid and the
     media folder."""
     from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
-    opened = []
+    opened: list[Collection] = []
 
     def run(package: Path) -> tuple[dict[str, AnkiNoteSnapshot], Path]:
         folder = tmp_path / f"anki-target-{len(opened)}"

@@ -11,6 +11,7 @@ from app.formats import read_deck, write_deck
 from app.formats.apkg import read_apkg
 from app.model.deckdata import DeckData, KeyPoint, PersonaData
 
+from anki_notes import deck_id, new_note
 from anki_packages import SOUND_BYTES, AnkiPackages
 
 
@@ -185,9 +186,9 @@ def test_a_whole_collection_backup_reads_too(tmp_path: Path) -> None:
     from anki.collection import Collection
 
     col = Collection(str(tmp_path / "mine.anki2"))
-    note = col.new_note(col.models.by_name("Basic"))
+    note = new_note(col, "Basic")
     note["Front"], note["Back"] = "RTT", "Round-trip time"
-    col.add_note(note, col.decks.id("Latency"))
+    col.add_note(note, deck_id(col, "Latency"))
     backup = tmp_path / "backup.colpkg"
     col.export_collection_package(str(backup), include_media=True, legacy=False)  # closes it
 

@@ -9,7 +9,7 @@ from app.formats.apkg import read_apkg
 from app.formats.apkg_write import write_apkg
 from app.formats.htmltext import html_to_text
 
-from anki_packages import SOUND_BYTES, AnkiPackages
+from anki_packages import SOUND_BYTES, AnkiPackages, ImportIntoAnki
 
 
 def plain(fields: list[str]) -> list[str]:
@@ -17,7 +17,10 @@ def plain(fields: list[str]) -> list[str]:
 
 
 def test_anki_to_parley_to_anki_keeps_every_note(
-    anki_package: Path, anki_packages: AnkiPackages, import_into_anki, tmp_path: Path
+    anki_package: Path,
+    anki_packages: AnkiPackages,
+    import_into_anki: ImportIntoAnki,
+    tmp_path: Path,
 ) -> None:
     deck = read_apkg(anki_package, staging_dir=tmp_path / "staging")
     exported = tmp_path / "back-to-anki.apkg"
@@ -43,7 +46,7 @@ def test_anki_to_parley_to_anki_keeps_every_note(
 
 
 def test_a_parley_deck_exported_to_anki_reads_back_the_same(
-    import_into_anki, tmp_path: Path
+    import_into_anki: ImportIntoAnki, tmp_path: Path
 ) -> None:
     builtin = read_deck(Path(__file__).parents[2] / "content" / "rag-vs-fine-tuning.toml")
     exported = tmp_path / "rag.apkg"

@@ -15,6 +15,8 @@ from app.formats.csvdeck import read_csv
 from app.model.deckdata import CardData, DeckData
 from app.model.errors import DeckFormatError
 
+from anki_notes import deck_id, new_note
+
 
 @dataclass
 class AnkiExports:
@@ -35,13 +37,13 @@ def anki_exports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnkiExpor
     try:
 
         def add(role: str, notetype: str, deck: str, *fields: str) -> None:
-            note = col.new_note(col.models.by_name(notetype))
+            note = new_note(col, notetype)
             for index, value in enumerate(fields):
                 note.fields[index] = value
             note.tags = [role, "shared"]
             if role == "basic":
                 note.guid = "b<&>'\"q"  # Anki's guids use such characters
-            col.add_note(note, col.decks.id(deck))
+            col.add_note(note, deck_id(col, deck))
             guids[role] = note.guid
 
         add("basic", "Basic", "Networking::Transport", "What does <b>TCP</b> guarantee?",

@@ -25,8 +25,8 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
-any_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
-words = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=30).filter(
+any_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)
+words = st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=30).filter(
     lambda s: s.strip() != ""
 )
 # CSV cells are trimmed and cannot hold NUL; "[sound:x]" in text means a media reference.
@@ -61,14 +61,20 @@ def decks(draw: st.DrawFn, *, text: st.SearchStrategy[str], for_csv: bool) -> De
     )
     cards = []
     for guid in guids:
-        common = {
-            "tags": draw(st.lists(tag, max_size=3)),
-            "media": draw(st.lists(media_name, max_size=2, unique=True)),
-            "schedule": None if for_csv else draw(st.none() | schedule),
-        }
+        tags = draw(st.lists(tag, max_size=3))
+        media = draw(st.lists(media_name, max_size=2, unique=True))
+        card_schedule = None if for_csv else draw(st.none() | schedule)
         if draw(st.booleans()):
             cards.append(
-                CardData(guid=guid, kind="flashcard", front=draw(text), back=draw(text), **common)
+                CardData(
+                    guid=guid,
+                    kind="flashcard",
+                    front=draw(text),
+                    back=draw(text),
+                    tags=tags,
+                    media=media,
+                    schedule=card_schedule,
+                )
             )
         else:
             cards.append(
@@ -81,7 +87,9 @@ def decks(draw: st.DrawFn, *, text: st.SearchStrategy[str], for_csv: bool) -> De
                     key_points=draw(
                         st.lists(key_point(words if for_csv else text), min_size=1, max_size=3)
                     ),
-                    **common,
+                    tags=tags,
+                    media=media,
+                    schedule=card_schedule,
                 )
             )
     used = {c.persona for c in cards}

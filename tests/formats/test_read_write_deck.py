@@ -12,6 +12,8 @@ from app.formats.zipsafe import SQLITE_MAGIC
 from app.model.deckdata import CardData, DeckData
 from app.model.errors import DeckFormatError
 
+from anki_packages import AnkiPackages
+
 DECK = DeckData(
     name="Ports",
     cards=[CardData(guid="p1", kind="flashcard", front="HTTPS", back="443", tags=["web"])],
@@ -42,7 +44,7 @@ def test_each_format_is_written_and_read_back_through_the_entry_points(
 
 
 def test_an_anki_package_is_recognised_by_its_content_whatever_its_name(
-    tmp_path: Path, anki_packages
+    tmp_path: Path, anki_packages: AnkiPackages
 ) -> None:
     renamed = tmp_path / "download.bin"
     shutil.copy(anki_packages.current, renamed)

@@ -40,9 +40,15 @@ def test_metainfo_validates() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+class CaseSensitiveParser(configparser.ConfigParser):
+    """Desktop entry keys are case-sensitive; ConfigParser lowers them by default."""
+
+    def optionxform(self, optionstr: str) -> str:
+        return optionstr
+
+
 def desktop_entry() -> configparser.SectionProxy:
-    parser = configparser.ConfigParser(interpolation=None, strict=True)
-    parser.optionxform = str  # type: ignore[assignment, method-assign]  # keys are case-sensitive
+    parser = CaseSensitiveParser(interpolation=None, strict=True)
     parser.read(DESKTOP, encoding="utf-8")
     return parser["Desktop Entry"]
 

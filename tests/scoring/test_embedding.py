@@ -12,6 +12,7 @@ import shutil
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -29,8 +30,9 @@ def encoder() -> SentenceEncoder:
     return load_encoder()
 
 
-def _reference() -> dict[str, list]:  # type: ignore[type-arg]
-    return json.loads(REFERENCE.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+def _reference() -> dict[str, Any]:
+    reference: dict[str, Any] = json.loads(REFERENCE.read_text(encoding="utf-8"))
+    return reference
 
 
 def test_matches_sentence_transformers_reference(encoder: SentenceEncoder) -> None:

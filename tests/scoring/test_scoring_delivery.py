@@ -8,7 +8,6 @@ import pytest
 from app.model.words import TimedWord
 from app.scoring.delivery import analyse_delivery, count_fillers, count_hedges, long_pauses
 from app.scoring.normalize import tokenize
-from app.scoring.types import Pause
 
 
 def timed(*spec: tuple[str, float, float]) -> list[TimedWord]:
@@ -99,12 +98,16 @@ def test_a_confident_answer_has_no_hedges() -> None:
 
 def test_silences_over_two_seconds_between_words_are_long_pauses() -> None:
     words = timed(("so", 0.0, 0.3), ("rag", 0.4, 0.8), ("looks", 3.1, 3.4), ("up", 5.3, 5.5))
-    assert long_pauses(words) == (Pause(start=0.8, duration=pytest.approx(2.3)),)
+    (pause,) = long_pauses(words)
+    assert pause.start == 0.8
+    assert pause.duration == pytest.approx(2.3)
 
 
 def test_recogniser_markers_do_not_break_up_a_pause() -> None:
     words = timed(("so", 0.0, 0.3), ("<sil>", 0.3, 3.0), ("[noise]", 1.0, 1.2), ("rag", 3.0, 3.3))
-    assert long_pauses(words) == (Pause(start=0.3, duration=pytest.approx(2.7)),)
+    (pause,) = long_pauses(words)
+    assert pause.start == 0.3
+    assert pause.duration == pytest.approx(2.7)
 
 
 def test_pace_comes_from_word_timings_when_there_are_any() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import wave
 from pathlib import Path
 
@@ -112,7 +113,7 @@ def test_recordings_are_written_whole_or_not_at_all(
     def disk_full(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(audio.os, "replace", disk_full)
+    monkeypatch.setattr(os, "replace", disk_full)  # the rename that publishes the file
     with pytest.raises(OSError, match="No space"):
         audio.write_wav_atomic(tmp_path / "recordings" / "second.wav", pcm)
     assert [p.name for p in target.parent.iterdir()] == ["answer.wav"]
