@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -39,7 +39,7 @@ def quiet_window(qtbot: QtBot, data_dir: Path) -> Iterator[MainWindow]:
 
 
 @pytest.fixture(scope="session")
-def flite(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def flite(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
     """``flite(text)`` → a WAV of flite's clear ``rms`` voice saying ``text``."""
     import hashlib
     import shutil

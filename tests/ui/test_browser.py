@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -27,7 +30,7 @@ def search(qtbot: QtBot, browser: BrowserPage, text: str) -> None:
         qtbot.keyClick(browser.search, Qt.Key.Key_Return)
 
 
-def change(qtbot: QtBot, browser: BrowserPage, action) -> None:  # type: ignore[no-untyped-def]
+def change(qtbot: QtBot, browser: BrowserPage, action: Callable[[], object]) -> None:
     """Do ``action`` and wait until it is written and the table shows the result."""
     with qtbot.waitSignals([browser.changed, browser.loaded], timeout=WAIT, order="strict"):
         action()
@@ -148,8 +151,8 @@ def test_a_new_card_is_added_and_a_bad_edit_is_refused_in_one_line(
 
 
 def test_cards_move_to_another_deck_and_take_a_tag(
-    qtbot: QtBot, window: MainWindow, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
     browser = open_browser(qtbot, window)
     browser.table.selectRow(0)
     change(qtbot, browser, browser.editor.save_button.click)  # saved unchanged: harmless

@@ -3,6 +3,7 @@ back, and a window that fits the screen and comes back where it was."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,7 @@ back = "A piece of text the model reads."
 
 
 @pytest.fixture
-def tree_window(qtbot: QtBot, data_dir: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+def tree_window(qtbot: QtBot, data_dir: Path, tmp_path: Path) -> Iterator[MainWindow]:
     deck = tmp_path / "work.toml"
     deck.write_text(NESTED, encoding="utf-8")
     store = Store.open(data_dir)
@@ -62,14 +63,16 @@ def test_nested_decks_show_as_a_tree_and_the_selected_one_is_marked(
     child, parent = home.deck_row("Work::AI"), home.deck_row("Work")
     assert child is not None and parent is not None
     assert child.name_label.text() == "↳ AI"
-    assert child.layout().contentsMargins().left() > parent.layout().contentsMargins().left()
-    assert home.deck_row(DECK).frame.property("selected") is True  # type: ignore[union-attr]
+    child_layout, parent_layout, rag = child.layout(), parent.layout(), home.deck_row(DECK)
+    assert child_layout is not None and parent_layout is not None and rag is not None
+    assert child_layout.contentsMargins().left() > parent_layout.contentsMargins().left()
+    assert rag.frame.property("selected") is True
 
     qtbot.keyClick(home.list, Qt.Key.Key_Down)
     qtbot.keyClick(home.list, Qt.Key.Key_Down)
     assert home.selected_deck() == "Work::AI"
     assert child.frame.property("selected") is True
-    assert home.deck_row(DECK).frame.property("selected") is False  # type: ignore[union-attr]
+    assert rag.frame.property("selected") is False
     # R acts on the deck that is marked.
     qtbot.keyClick(home.list, Qt.Key.Key_R)
     qtbot.waitUntil(lambda: tree_window.review.current is not None, timeout=WAIT)

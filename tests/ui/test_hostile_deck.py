@@ -10,7 +10,7 @@ show it literally."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from PySide6.QtCharts import QChartView
 from PySide6.QtCore import Qt
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtGui import QTextCursor, QTextDocument
-from PySide6.QtWidgets import QGraphicsTextItem, QLabel, QTextEdit, QWidget
+from PySide6.QtWidgets import QGraphicsTextItem, QLabel, QTextBrowser, QTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.core.importing import import_path
@@ -128,13 +128,20 @@ def text_items(view: QChartView) -> list[QGraphicsTextItem]:
     items = []
     for item in view.scene().items():
         obj = item.toGraphicsObject()
-        if obj is not None and obj.metaObject().inherits(QGraphicsTextItem.staticMetaObject):
-            items.append(shiboken6.wrapInstance(shiboken6.getCppPointer(obj)[0], QGraphicsTextItem))
+        if obj is not None and obj.inherits("QGraphicsTextItem"):
+            text = shiboken6.wrapInstance(shiboken6.getCppPointer(obj)[0], QGraphicsTextItem)
+            assert isinstance(text, QGraphicsTextItem)
+            items.append(text)
     return items
 
 
 def chart_texts(root: QWidget) -> list[str]:
     return [item.toPlainText() for v in root.findChildren(QChartView) for item in text_items(v)]
+
+
+def chart_shows(root: QWidget, text: str) -> Callable[[], bool]:
+    """For waitUntil: some chart under ``root`` draws ``text``."""
+    return lambda: any(text in s for s in chart_texts(root))
 
 
 def document_tooltips(edit: QTextEdit) -> list[str]:
@@ -168,7 +175,7 @@ def walk(root: QWidget, strict: bool = True) -> list[str]:
             shown.append(tooltip_shown(tip, f"tooltip of {widget!r}"))
     for edit in root.findChildren(QTextEdit):
         assert_escaped(edit.toHtml(), f"text view {edit!r}")
-        if hasattr(edit, "openLinks"):
+        if isinstance(edit, QTextBrowser):
             assert not edit.openLinks() and not edit.openExternalLinks()
         shown.append(edit.toPlainText())
         shown.extend(tooltip_shown(t, f"tooltip in {edit!r}") for t in document_tooltips(edit))
@@ -299,7 +306,7 @@ def test_every_page_shows_a_hostile_deck_literally(
     assert plain_labels_with(stats, DECK)
     assert any(BOLD in stats.prompt_filter.itemText(i) for i in range(stats.prompt_filter.count()))
     for text in (f"{PERSONA}: What", "Links <a href="):  # the legend, a missed point
-        qtbot.waitUntil(lambda t=text: any(t in s for s in chart_texts(stats)), timeout=WAIT)
+        qtbot.waitUntil(chart_shows(stats, text), timeout=WAIT)
     walk(window)
 
     # History: the prompt, the attempt's key points and transcript.
@@ -364,7 +371,8 @@ def test_the_import_dialog_shows_a_hostile_file_literally(
         pass
     assert dialog.status.text().startswith(f"{path.name}: 1 flashcards, 1 role-plays")
     assert dialog.deck_name.text() == DECK
-    cells = [dialog.table.item(r, c).text() for r in range(2) for c in range(3)]
+    items = [dialog.table.item(r, c) for r in range(2) for c in range(3)]
+    cells = [item.text() for item in items if item is not None]
     assert TAG_QUESTION in cells and f"[{PERSONA}] {QUESTION}" in cells
     assert plain_labels_with(dialog, path.name)
     walk(dialog, strict=False)

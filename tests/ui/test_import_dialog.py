@@ -50,7 +50,8 @@ def test_dropping_a_csv_previews_it_then_imports_it_as_a_new_deck(
     assert "3 flashcards" in dialog.status.text()
     assert "1 skipped: card with an empty back (line 6)" in dialog.status.text()
     assert dialog.table.rowCount() == 3
-    assert dialog.table.item(1, 1).text() == "What is latency?"
+    question = dialog.table.item(1, 1)
+    assert question is not None and question.text() == "What is latency?"
     assert "column" in dialog.mapping_label.text()
     dialog.deck_name.setText("Interview terms")
     with (

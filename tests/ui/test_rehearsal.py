@@ -4,6 +4,7 @@ what happens without a microphone."""
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -13,6 +14,8 @@ from sqlalchemy import select
 from app.core.models import Attempt, ReviewLog
 from app.ui.main_window import MainWindow
 from app.ui.rehearsal import RehearsalPage
+
+from pulse_mic import PulseMic
 
 DECK = "RAG vs Fine-Tuning"
 CORPUS = Path(__file__).parents[1] / "data" / "scoring" / "answers.toml"
@@ -106,8 +109,8 @@ def test_without_the_chosen_microphone_the_user_is_told_and_can_type(
 def test_speaking_into_the_microphone_shows_coverage_and_the_key_points_met(
     qtbot: QtBot,
     quiet_window: MainWindow,
-    pulse_mic,
-    flite,  # type: ignore[no-untyped-def]
+    pulse_mic: PulseMic,
+    flite: Callable[[str], Path],
 ) -> None:
     window = quiet_window
     start_rehearsal(qtbot, window)
@@ -131,6 +134,7 @@ def test_speaking_into_the_microphone_shows_coverage_and_the_key_points_met(
 
     panel = page.result_panel
     states = panel.key_point_states()
+    assert panel.result is not None
     assert sum(states.values()) >= len(states) / 2, (panel.result.transcript, states)
     assert panel.coverage_bar.value() >= 50
     assert page.answer is not None and page.answer.wav_path
@@ -155,10 +159,12 @@ def test_a_user_flips_a_missed_point_to_met_and_the_card_learns_the_phrase(
     type_answer(qtbot, page, answer)
     panel = page.result_panel
     assert panel.result is not None
-    index = next(
-        i for i, kp in enumerate(panel.result.key_points) if kp.verdict == "missed" and kp.closest
+    index, closest = next(
+        (i, kp.closest)
+        for i, kp in enumerate(panel.result.key_points)
+        if kp.verdict == "missed" and kp.closest
     )
-    phrase = panel.result.key_points[index].closest.text  # type: ignore[union-attr]
+    phrase = closest.text
     assert panel.flip_buttons[index].text() == "Count it"
 
     with qtbot.waitSignal(page.result_shown, timeout=20_000):
@@ -182,13 +188,13 @@ def test_a_user_flips_a_missed_point_to_met_and_the_card_learns_the_phrase(
         qtbot.keyClick(page, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert panel.verdicts()[index] == "missed"
     with window.backend.store().session() as s:
-        point = s.get(KeyPointRow, point.id)
-        assert point is not None and phrase not in point.alternatives
+        stored = s.get(KeyPointRow, point.id)
+        assert stored is not None and phrase not in stored.alternatives
 
 
 def test_a_recording_stopped_at_once_says_nothing_was_heard_and_can_be_retried(
-    qtbot: QtBot, quiet_window: MainWindow, pulse_mic
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, quiet_window: MainWindow, pulse_mic: PulseMic
+) -> None:
     window = quiet_window
     start_rehearsal(qtbot, window)
     page = window.rehearsal

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from app.core.views import CardView
 from app.ui.main_window import MainWindow
+from app.ui.review import ReviewPage
 
 DECK = "RAG vs Fine-Tuning"
 
@@ -27,6 +31,11 @@ def test_first_run_opens_on_the_builtin_deck(window: MainWindow) -> None:
     assert row is not None and row.rehearse_button.isEnabled()
 
 
+def moved_past(page: ReviewPage, card: CardView) -> Callable[[], bool]:
+    """For waitUntil: the page shows another card than ``card`` (or none)."""
+    return lambda: page.current is not card
+
+
 def test_review_three_cards_with_the_keyboard_and_the_due_count_drops(
     qtbot: QtBot, window: MainWindow
 ) -> None:
@@ -36,11 +45,12 @@ def test_review_three_cards_with_the_keyboard_and_the_due_count_drops(
     assert page.front.text() and not page.back.isVisible()
     for _ in range(3):
         shown = page.current
+        assert shown is not None
         qtbot.keyClick(page, Qt.Key.Key_Space)  # reveal
         assert page.back.isVisible() and page.back.text() == shown.back
         assert "Easy\n" in page.rating_buttons[4].text()  # the interval is on the button
         qtbot.keyClick(page, Qt.Key.Key_4)  # Easy: days away, leaves today's queue
-        qtbot.waitUntil(lambda s=shown: page.current is not s, timeout=10_000)
+        qtbot.waitUntil(moved_past(page, shown), timeout=10_000)
     assert len(page.done) == 3
     with qtbot.waitSignal(window.home.decks_shown, timeout=10_000):
         qtbot.keyClick(page, Qt.Key.Key_Escape)
@@ -53,9 +63,10 @@ def test_ctrl_z_undoes_the_last_rating(qtbot: QtBot, window: MainWindow) -> None
     start_review(qtbot, window)
     page = window.review
     first = page.current
+    assert first is not None
     qtbot.keyClick(page, Qt.Key.Key_Space)
     qtbot.keyClick(page, Qt.Key.Key_3)
-    qtbot.waitUntil(lambda: page.current is not first, timeout=10_000)
+    qtbot.waitUntil(moved_past(page, first), timeout=10_000)
     qtbot.keyClick(page, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(
         lambda: page.current is not None and page.current.id == first.id, timeout=10_000
@@ -80,8 +91,9 @@ def test_counts_split_new_learning_and_due_and_drop_only_when_a_card_leaves(
     qtbot: QtBot, window: MainWindow
 ) -> None:
     row = window.home.deck_row(DECK)
-    assert row is not None
-    counts = row.findChild(QLabel, "Counts").text()
+    label = row.findChild(QLabel, "Counts") if row is not None else None
+    assert label is not None
+    counts = label.text()
     assert "flashcards: <b>20</b> new · <b>0</b> learning · <b>0</b> due" in counts
     assert "role-plays: <b>10</b> new" in counts  # their own daily limit
 

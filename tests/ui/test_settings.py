@@ -11,6 +11,8 @@ from app.model.settings import Settings
 from app.ui.main_window import MainWindow
 from app.ui.settings_dialog import SettingsDialog
 
+from pulse_mic import PulseMic
+
 
 def test_settings_persist_across_runs(qtbot: QtBot, window: MainWindow, data_dir: Path) -> None:
     dialog = SettingsDialog(window.backend, window)
@@ -41,8 +43,8 @@ def test_settings_persist_across_runs(qtbot: QtBot, window: MainWindow, data_dir
 def test_the_microphone_tab_lists_the_virtual_microphone_with_a_live_meter(
     qtbot: QtBot,
     window: MainWindow,
-    pulse_mic,
-    tmp_path: Path,  # type: ignore[no-untyped-def]
+    pulse_mic: PulseMic,
+    tmp_path: Path,
 ) -> None:
     import subprocess
 
@@ -76,4 +78,5 @@ def test_lowering_the_daily_new_card_limit_updates_the_home_page_counts(
     dialog.stop_meter()
     assert next(d for d in home.decks if d.name == deck).flashcard_queue.new == 2
     row = home.deck_row(deck)
-    assert row is not None and "<b>2</b> new" in row.findChild(QLabel, "Counts").text()
+    counts = row.findChild(QLabel, "Counts") if row is not None else None
+    assert counts is not None and "<b>2</b> new" in counts.text()

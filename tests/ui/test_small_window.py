@@ -4,12 +4,15 @@ the result replaces the record button."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QApplication, QPushButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.ui.main_window import MainWindow
 from app.ui.reflow import Reflow
+
+from pulse_mic import PulseMic
 
 WAIT = 30_000
 
@@ -91,8 +94,8 @@ def test_two_cards_stand_side_by_side_when_they_fit_and_stack_when_not(qtbot: Qt
 
 
 def test_esc_while_recording_asks_before_the_answer_is_thrown_away(
-    qtbot: QtBot, quiet_window: MainWindow, pulse_mic, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, quiet_window: MainWindow, pulse_mic: PulseMic, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from app.ui import rehearsal
 
     window = quiet_window

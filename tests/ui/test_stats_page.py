@@ -11,12 +11,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCharts import QAreaSeries, QBarSet, QLineSeries
+from PySide6.QtCharts import QAbstractBarSeries, QAbstractSeries, QAreaSeries, QBarSet, QXYSeries
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.core import backups, services
-from app.core.models import utcnow
+from app.core.clock import utcnow
 from app.core.stats import DeckStats
 from app.core.store import Store
 from app.model.paths import recordings_dir
@@ -108,8 +108,18 @@ def bar_values(bar_set: QBarSet) -> list[float]:
     return [bar_set.at(i) for i in range(bar_set.count())]
 
 
-def points(series: QLineSeries) -> list[tuple[float, float]]:
-    return [(p.x(), p.y()) for p in series.points()]
+def bar_sets(series: QAbstractSeries) -> list[QBarSet]:
+    assert isinstance(series, QAbstractBarSeries), f"{series!r} is not a bar chart"
+    return series.barSets()
+
+
+def line(series: QAbstractSeries) -> QXYSeries:
+    assert isinstance(series, QXYSeries), f"{series!r} is not a line chart"
+    return series
+
+
+def points(series: QAbstractSeries) -> list[tuple[float, float]]:
+    return [(p.x(), p.y()) for p in line(series).points()]
 
 
 def test_statistics_draw_exactly_the_deck_figures(
@@ -121,13 +131,13 @@ def test_statistics_draw_exactly_the_deck_figures(
     assert f.totals.reviews == 16 and f.totals.attempts == 5 and f.totals.reviews_today == 1
 
     (reviews,) = page.chart("reviews").series()
-    new, seen = reviews.barSets()
+    new, seen = bar_sets(reviews)
     assert bar_values(new) == [d.new for d in f.reviews_per_day]
     assert bar_values(seen) == [d.review for d in f.reviews_per_day]
     assert sum(bar_values(new)) + sum(bar_values(seen)) == 16
 
     (forecast,) = page.chart("forecast").series()
-    assert bar_values(forecast.barSets()[0]) == [d.due for d in f.due_forecast]
+    assert bar_values(bar_sets(forecast)[0]) == [d.due for d in f.due_forecast]
 
     weekly, overall = page.chart("retention").series()
     expected = [(i, round(w.rate * 100)) for i, w in enumerate(f.retention_weekly) if w.rate]
@@ -137,11 +147,11 @@ def test_statistics_draw_exactly_the_deck_figures(
 
     lines = page.chart("coverage").series()
     assert len(lines) == len(f.coverage) == 2
-    for line, prompt in zip(lines, f.coverage, strict=True):
-        assert points(line) == [(p.number, round(p.coverage * 100, 1)) for p in prompt.points]
+    for series, prompt in zip(lines, f.coverage, strict=True):
+        assert points(series) == [(p.number, round(p.coverage * 100, 1)) for p in prompt.points]
 
     (missed,) = page.chart("missed").series()
-    assert bar_values(missed.barSets()[0]) == [m.missed for m in reversed(f.missed_key_points)]
+    assert bar_values(bar_sets(missed)[0]) == [m.missed for m in reversed(f.missed_key_points)]
 
     band, wpm, fillers = page.chart("delivery").series()
     assert isinstance(band, QAreaSeries)
@@ -164,7 +174,7 @@ def test_a_shorter_period_redraws_and_esc_goes_back_home(
         page.period.setCurrentIndex(0)  # last 7 days
     assert blocker.args[0].days == 7
     (reviews,) = page.chart("reviews").series()
-    assert reviews.barSets()[1].count() == 7
+    assert bar_sets(reviews)[1].count() == 7
     with qtbot.waitSignal(window.home_shown, timeout=WAIT):
         qtbot.keyClick(page, Qt.Key.Key_Escape)
     assert window.stack.currentWidget() is window.home
@@ -177,8 +187,8 @@ def test_the_coverage_chart_can_follow_one_prompt(
     f = open_stats(qtbot, window)
     combo = window.stats.prompt_filter
     combo.setCurrentIndex(combo.findData(f.coverage[1].card_id))
-    (line,) = window.stats.chart("coverage").series()
-    assert len(line.points()) == len(f.coverage[1].points) == 2
+    (coverage,) = window.stats.chart("coverage").series()
+    assert len(points(coverage)) == len(f.coverage[1].points) == 2
 
 
 def test_history_shows_each_attempt_and_replays_its_recording(
@@ -217,7 +227,10 @@ def _guard(window: MainWindow) -> BackupTimer:
 
 
 def test_a_backup_is_made_at_start_and_restoring_one_reopens_the_collection(
-    qtbot: QtBot, practised: tuple[MainWindow, Path], data_dir: Path, monkeypatch
+    qtbot: QtBot,
+    practised: tuple[MainWindow, Path],
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     window, _ = practised
     guard = _guard(window)
@@ -234,7 +247,8 @@ def test_a_backup_is_made_at_start_and_restoring_one_reopens_the_collection(
     dialog = RestoreDialog(window, window.backend)
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=WAIT)
-    assert dialog.table.item(0, 1).text() == str(dialog.backups[0].cards)
+    cards = dialog.table.item(0, 1)
+    assert cards is not None and cards.text() == str(dialog.backups[0].cards)
     with qtbot.waitSignal(window.backend.store_ready, timeout=WAIT):
         dialog.restore_button.click()
     with closing(sqlite3.connect(data_dir / "collection.sqlite3")) as conn:
@@ -244,7 +258,7 @@ def test_a_backup_is_made_at_start_and_restoring_one_reopens_the_collection(
 
 
 def test_a_damaged_collection_shows_a_banner_that_restores_the_last_good_backup(
-    qtbot: QtBot, data_dir: Path, monkeypatch
+    qtbot: QtBot, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = Store.open(data_dir)
     backups.create_backup(store.db_path, data_dir, utcnow() - timedelta(hours=3))
@@ -292,6 +306,6 @@ def test_at_800_by_600_the_charts_take_two_columns_and_dark_labels_stay_readable
         assert window.stack.scroll_area(page).horizontalScrollBar().maximum() == 0
         weekly, _overall = page.chart("retention").series()
         text = page.palette().color(QPalette.ColorRole.WindowText)
-        assert text.lightness() > 200 and weekly.pointLabelsColor() == text
+        assert text.lightness() > 200 and line(weekly).pointLabelsColor() == text
     finally:
         apply_theme(app, "system")
