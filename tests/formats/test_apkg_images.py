@@ -15,6 +15,9 @@ from app.formats import read_deck, write_deck
 from app.model.deckdata import CardData, DeckData
 from app.model.paths import media_dir
 
+from anki_notes import deck_id, new_note
+from anki_packages import ImportIntoAnki
+
 OCCLUSION = "{{c1::image-occlusion:rect:left=.1:top=.1:width=.2:height=.2:oi=1}}"
 
 
@@ -28,12 +31,12 @@ def anki_deck_with_pictures(folder: Path) -> Path:
         media = Path(col.media.dir())
         for name in ("flag.png", "map.png"):
             (media / name).write_bytes(PNG_BYTES)
-        deck_id = col.decks.id("Geography")
-        note = col.new_note(col.models.by_name("Basic"))
+        geography = deck_id(col, "Geography")
+        note = new_note(col, "Basic")
         note["Front"] = 'Whose flag? <img src="flag.png">'
         note["Back"] = 'Japan <img src="map.png">'
         note.tags = ["flags"]
-        col.add_note(note, deck_id)
+        col.add_note(note, geography)
         col.add_image_occlusion_notetype()
         occlusion = col.models.by_name("Image Occlusion")
         assert occlusion is not None
@@ -44,13 +47,13 @@ def anki_deck_with_pictures(folder: Path) -> Path:
         )
         for nid in col.find_notes("tag:io"):
             for card in col.get_note(nid).cards():
-                card.did = deck_id
+                card.did = geography
                 col.update_card(card)
         out = folder / "geography.apkg"
         options = ExportAnkiPackageOptions(
             with_scheduling=False, with_deck_configs=False, with_media=True, legacy=False
         )
-        col.export_anki_package(out_path=str(out), options=options, limit=DeckIdLimit(deck_id))
+        col.export_anki_package(out_path=str(out), options=options, limit=DeckIdLimit(geography))
     finally:
         col.close()
     return out
@@ -75,8 +78,8 @@ def test_each_image_keeps_its_side_and_image_occlusion_is_left_out_with_a_count(
 
 
 def test_images_go_back_to_anki_on_the_side_they_came_from(
-    tmp_path: Path, store: Store, import_into_anki
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, store: Store, import_into_anki: ImportIntoAnki
+) -> None:
     package = anki_deck_with_pictures(tmp_path)
     import_path(store, package)
     out = tmp_path / "back.apkg"

@@ -44,7 +44,11 @@ def close_import_dialogs() -> None:
 
 
 def test_export_and_model_install_open_where_the_last_import_came_from_even_after_a_restart(
-    qtbot: QtBot, window: MainWindow, data_dir: Path, tmp_path: Path, monkeypatch
+    qtbot: QtBot,
+    window: MainWindow,
+    data_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     downloads = tmp_path / "Downloads"
     downloads.mkdir()
@@ -88,7 +92,7 @@ def test_export_and_model_install_open_where_the_last_import_came_from_even_afte
 
 
 def test_a_remembered_folder_that_was_since_removed_gives_way_to_the_home_folder(
-    qtbot: QtBot, data_dir: Path, tmp_path: Path, monkeypatch
+    qtbot: QtBot, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     gone = tmp_path / "usb-stick"  # the last run imported from a stick that is out now
     Settings(last_folder=str(gone), first_run_done=True).save(data_dir)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QLabel
 from pytestqt.qtbot import QtBot
@@ -39,7 +40,11 @@ def test_first_run_names_the_builtin_engine_and_offers_a_model_zip_once(
 
 
 def test_cancelling_the_model_file_dialog_leaves_the_first_run_choice_open(
-    qtbot: QtBot, window: MainWindow, data_dir: Path, tmp_path: Path, monkeypatch
+    qtbot: QtBot,
+    window: MainWindow,
+    data_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     panel = window.home.first_run
     qtbot.waitUntil(panel.isVisible, timeout=10_000)

@@ -15,13 +15,17 @@ from app.core.store import Store
 from app.ui.application import create_window
 from app.ui.main_window import MainWindow
 
+from anki_notes import deck_id, new_note
+
 DECK = "Pictures"
 
 
 def png(path: Path, width: int, height: int, colour: str) -> bytes:
     image = QImage(width, height, QImage.Format.Format_RGB32)
     image.fill(QColor(colour))
-    assert image.save(str(path), "PNG")
+    assert path.suffix == ".png"
+    assert image.save(str(path))  # the format from the suffix: PySide's stubs and runtime
+    # disagree on the type of an explicit one
     return path.read_bytes()
 
 
@@ -33,16 +37,16 @@ def anki_package(folder: Path, cards: list[tuple[str, str]], images: dict[str, b
     try:
         for name, data in images.items():
             (Path(col.media.dir()) / name).write_bytes(data)
-        deck_id = col.decks.id(DECK)
+        deck = deck_id(col, DECK)
         for front, back in cards:
-            note = col.new_note(col.models.by_name("Basic"))
+            note = new_note(col, "Basic")
             note["Front"], note["Back"] = front, back
-            col.add_note(note, deck_id)
+            col.add_note(note, deck)
         out = folder / "pictures.apkg"
         options = ExportAnkiPackageOptions(
             with_scheduling=False, with_deck_configs=False, with_media=True, legacy=False
         )
-        col.export_anki_package(out_path=str(out), options=options, limit=DeckIdLimit(deck_id))
+        col.export_anki_package(out_path=str(out), options=options, limit=DeckIdLimit(deck))
     finally:
         col.close()
     return out
