@@ -42,6 +42,8 @@ def create_window(data_dir: Path) -> MainWindow:
     assert isinstance(app, QApplication)
     apply_theme(app, backend.settings.theme)
     window = MainWindow(backend)
+    if backend.settings_problems:
+        messages.error(f"Some settings were reset. {backend.settings_problems}")
     start_backup_timer(backend, window)  # integrity check, then a backup every 30 min
     return window
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from app.core import disk
-from app.model.settings import Settings
+from app.model.settings import Settings, read_settings
 from app.ui.tasks import Tasks
 
 if TYPE_CHECKING:
@@ -30,7 +30,10 @@ class Backend(QObject):
     def __init__(self, data_dir: Path) -> None:
         super().__init__()
         self.data_dir = data_dir
-        self.settings = Settings.load(data_dir)
+        read = read_settings(data_dir)
+        self.settings = read.settings
+        # What was reset or clamped on load, for the window to say once it is up.
+        self.settings_problems = read.message()
         self.log_file: Path | None = None  # logs/parley.log once the GUI has started it
         self.tasks = Tasks()
         self._store: Store | None = None

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.model.errors import KnownError
-from app.model.settings import Settings
+from app.model.settings import Settings, as_engine, as_theme
 from app.ui import file_dialogs
 from app.ui.backend import Backend
 from app.ui.theme import THEMES, apply_theme
@@ -175,11 +175,11 @@ class SettingsDialog(QDialog):
             tts_rate=self.rate.value(),
             speak_questions=self.speak_questions.isChecked(),
             hands_free=self.hands_free.isChecked(),
-            engine=str(self.engine.currentData()),
+            engine=as_engine(self.engine.currentData()),
             whisper_model=self.model_fields["whisper"].text().strip(),
             vosk_model=self.model_fields["vosk"].text().strip(),
             input_device=str(self.device.currentData() or ""),
-            theme=str(self.theme.currentData()),
+            theme=as_theme(self.theme.currentData()),
             new_per_day=self.new_per_day.value(),
             reviews_per_day=self.reviews_per_day.value(),
             roleplay_new_per_day=self.roleplay_new_per_day.value(),

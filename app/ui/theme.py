@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-THEMES = ("system", "light", "dark")
+from app.model.settings import THEMES as THEMES  # the names settings accept
 
 Role = QPalette.ColorRole
 Group = QPalette.ColorGroup

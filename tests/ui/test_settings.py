@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from app.model.settings import Settings
+from app.ui.application import create_window
 from app.ui.main_window import MainWindow
 from app.ui.settings_dialog import SettingsDialog
 
@@ -80,3 +81,29 @@ def test_lowering_the_daily_new_card_limit_updates_the_home_page_counts(
     row = home.deck_row(deck)
     counts = row.findChild(QLabel, "Counts") if row is not None else None
     assert counts is not None and "<b>2</b> new" in counts.text()
+
+
+def test_a_hand_edited_settings_file_with_unknown_names_opens_with_a_message_naming_it(
+    qtbot: QtBot, data_dir: Path
+) -> None:
+    data_dir.mkdir(parents=True)
+    settings_file = data_dir / "settings.json"
+    written = '{"engine": "pocketsphinx", "theme": "neon", "new_per_day": 3}'
+    settings_file.write_text(written, encoding="utf-8")
+    window = create_window(data_dir)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.home.decks_shown, timeout=30_000):
+        window.show()
+    qtbot.waitUntil(window.banner.isVisible, timeout=10_000)
+    shown = window.banner.label.text()
+    assert str(settings_file) in shown
+    assert 'engine "pocketsphinx" is not one of auto, whisper, vosk; using "auto"' in shown
+    assert 'theme "neon" is not one of system, light, dark; using "system"' in shown
+
+    dialog = SettingsDialog(window.backend, window)
+    qtbot.addWidget(dialog)
+    assert dialog.engine.currentData() == "auto" and dialog.theme.currentData() == "system"
+    assert dialog.new_per_day.value() == 3  # the good value next to them is kept
+    dialog.stop_meter()
+    assert settings_file.read_text(encoding="utf-8") == written  # until the user saves
+    window.close()
