@@ -42,12 +42,18 @@ class EngineSpec:
     load: Callable[[Path], Any]  # slow; runs on the model cache's thread
     # (model, its loading future, hints, live): live recordings want captions as they go.
     make_recognizer: Callable[[ModelInfo, Future[Any], Hints, bool], Recognizer]
+    # How to get a model, said for the command line and for the window: a CLI command
+    # means nothing to someone in the Settings dialog.
     install_hint: str
+    gui_install_hint: str
     # Whether a model may be chosen without the user asking for this engine.
     default_ok: Callable[[ModelInfo], bool] = lambda m: m.valid and m.english
 
     def model_future(self, model: ModelInfo) -> Future[Any]:
         return load_cached(self.name, model.path, self.load)
+
+    def hint(self, gui: bool) -> str:
+        return self.gui_install_hint if gui else self.install_hint
 
 
 WHISPER = EngineSpec(
@@ -67,6 +73,10 @@ WHISPER = EngineSpec(
         "reinstall Parley to restore it, or install a faster-whisper model folder or .zip "
         "with 'parley models install PATH' (or in Settings)."
     ),
+    gui_install_hint=(
+        "Whisper's tiny.en model comes with Parley; reinstall Parley to restore it, or add "
+        'a faster-whisper model with "Install model from .zip…" in Settings, Recognition.'
+    ),
 )
 
 VOSK = EngineSpec(
@@ -83,6 +93,11 @@ VOSK = EngineSpec(
         "To use Vosk, download an English model such as vosk-model-small-en-us-0.15.zip "
         "from https://alphacephei.com/vosk/models and run 'parley models install FILE.zip' "
         "(or add it in Settings)."
+    ),
+    gui_install_hint=(
+        "To use Vosk, download an English model such as vosk-model-small-en-us-0.15.zip "
+        "from https://alphacephei.com/vosk/models, then add it with "
+        '"Install model from .zip…" in Settings, Recognition.'
     ),
 )
 
@@ -133,21 +148,24 @@ def choose_engine(
     engine: str = "auto",
     model: str | os.PathLike[str] | None = None,
     models: dict[str, str] | None = None,
+    *,
+    gui: bool = False,
 ) -> EngineChoice:
     """The engine and model to use. ``model`` is an explicit folder for a named engine;
-    ``models`` holds the per-engine folders from the settings."""
+    ``models`` holds the per-engine folders from the settings. ``gui``: a failure says
+    how to add a model in the window rather than on the command line."""
     models = dict(models or {})
     if engine != "auto":
         chosen = spec(engine)
         explicit = model or models.get(chosen.name) or None
-        return _forced(chosen, data_dir, explicit)
+        return _forced(chosen, data_dir, explicit, gui)
     reasons = []
     for candidate in ENGINES:
         found = candidate.candidates(data_dir, models.get(candidate.name) or None)
         usable = next((m for m in found if candidate.default_ok(m)), None)
         if usable is not None:
             return EngineChoice(candidate, usable, _using(candidate, usable))
-        reasons.append(_why_not(candidate, found))
+        reasons.append(_why_not(candidate, found, gui))
     raise KnownError(f"No speech engine can run. {' '.join(reasons)}")
 
 
@@ -160,7 +178,7 @@ def choose_from_settings(
 
 
 def _forced(
-    engine: EngineSpec, data_dir: Path, explicit: str | os.PathLike[str] | None
+    engine: EngineSpec, data_dir: Path, explicit: str | os.PathLike[str] | None, gui: bool
 ) -> EngineChoice:
     if explicit:
         model = engine.describe(Path(explicit).expanduser().resolve(), "setting")
@@ -172,7 +190,7 @@ def _forced(
     else:
         valid = [m for m in engine.candidates(data_dir, None) if m.valid]
         if not valid:
-            raise KnownError(f"No {engine.label} model was found. {engine.install_hint}")
+            raise KnownError(f"No {engine.label} model was found. {engine.hint(gui)}")
         model = next((m for m in valid if m.english), valid[0])
     return EngineChoice(engine, model, _using(engine, model))
 
@@ -183,7 +201,7 @@ def _using(engine: EngineSpec, model: ModelInfo) -> str:
     return f"Using {engine.label} with {model.path.name} ({where}){note}."
 
 
-def _why_not(engine: EngineSpec, found: list[ModelInfo]) -> str:
+def _why_not(engine: EngineSpec, found: list[ModelInfo], gui: bool) -> str:
     reasons = []
     for model in found:
         if not model.valid:
@@ -194,4 +212,4 @@ def _why_not(engine: EngineSpec, found: list[ModelInfo]) -> str:
                 f"; if it is English, put 'en' in a file named parley-language inside it)"
             )
     seen = f"found {'; '.join(reasons)}" if reasons else "no model was found"
-    return f"{engine.label}: {seen}. {engine.install_hint}"
+    return f"{engine.label}: {seen}. {engine.hint(gui)}"

@@ -54,6 +54,14 @@ class Voice:
     languages: list[str] = field(default_factory=list)
     gender: str | None = None
 
+    @property
+    def english(self) -> bool:
+        """espeak-ng names languages "en-gb"; other engines "en_US", or only the name."""
+        codes = [lang.lower().replace("_", "-") for lang in self.languages]
+        if codes:
+            return any(code == "en" or code.startswith("en-") for code in codes)
+        return "english" in self.name.lower()
+
     def to_json(self) -> dict[str, object]:
         return {
             "id": self.id,
@@ -211,6 +219,12 @@ class Speaker:
 
 def list_voices() -> Future[list[Voice]]:
     return engine_thread().submit(_voices)
+
+
+def english_first(voices: list[Voice]) -> list[Voice]:
+    """English voices first, each group by name: the questions and model answers are in
+    English, and espeak-ng lists a hundred other languages, Afrikaans first."""
+    return sorted(voices, key=lambda v: (not v.english, v.name.lower()))
 
 
 def _voices(engine: Any) -> list[Voice]:

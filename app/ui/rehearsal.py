@@ -326,7 +326,7 @@ class RehearsalPage(QWidget):
         def choose() -> EngineChoice:
             from app.speech.engines import choose_engine
 
-            choice = choose_engine(data_dir, s.engine, models=s.engine_models())
+            choice = choose_engine(data_dir, s.engine, models=s.engine_models(), gui=True)
             choice.preload()
             return choice
 

@@ -29,7 +29,7 @@ from app.model.settings import Settings, as_engine, as_theme
 from app.ui import file_dialogs
 from app.ui.backend import Backend
 from app.ui.theme import THEMES, apply_theme
-from app.ui.widgets import LevelMeter, subtle
+from app.ui.widgets import LevelMeter, full_subtle
 
 TEST_SENTENCE = "Retrieval keeps answers current; fine-tuning shapes how the model behaves."
 
@@ -111,7 +111,7 @@ class SettingsDialog(QDialog):
         self.install_progress.hide()
         install_row.addWidget(self.install_progress, 1)
         form.addRow("", install_row)
-        self.engine_status = subtle()
+        self.engine_status = full_subtle()
         form.addRow("", self.engine_status)
         tabs.addTab(recog, "&Recognition")
 
@@ -129,7 +129,7 @@ class SettingsDialog(QDialog):
         form.addRow("Microphone", self.device)
         self.meter = LevelMeter()
         form.addRow("Level", self.meter)
-        self.mic_status = subtle()
+        self.mic_status = full_subtle()
         form.addRow("", self.mic_status)
         tabs.addTab(mic, "&Microphone")
 
@@ -221,12 +221,15 @@ class SettingsDialog(QDialog):
 
     # -- voices ---------------------------------------------------------------------------
     def _load_voices(self) -> None:
-        from app.speech.tts import list_voices
+        from app.speech.tts import Voice, english_first, list_voices
 
         wanted = self.original.tts_voice
 
-        def fill(voices: list) -> None:  # type: ignore[type-arg]
-            for v in sorted(voices, key=lambda v: v.name.lower()):
+        def fill(voices: list[Voice]) -> None:
+            ordered = english_first(voices)
+            for i, v in enumerate(ordered):
+                if i and ordered[i - 1].english and not v.english:
+                    self.voice.insertSeparator(self.voice.count())
                 langs = f" ({', '.join(v.languages[:2])})" if v.languages else ""
                 self.voice.addItem(f"{v.name}{langs}", v.id)
             self.voice.setCurrentIndex(max(0, self.voice.findData(wanted)))
@@ -267,7 +270,7 @@ class SettingsDialog(QDialog):
         engine = str(self.engine.currentData())
         models = {name: field.text().strip() for name, field in self.model_fields.items()}
         self.backend.tasks.background(
-            lambda: choose_engine(data_dir, engine, models=models),
+            lambda: choose_engine(data_dir, engine, models=models, gui=True),
             on_success=lambda choice: self.engine_status.setText(choice.message),
             on_failure=lambda exc: self.engine_status.setText(str(exc)),
         )

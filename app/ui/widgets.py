@@ -14,8 +14,8 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QPainter, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -187,6 +187,33 @@ def title(text: str) -> QLabel:
 
 def subtle(text: str = "", wrap: bool = True) -> QLabel:
     return plain_label(text, "Subtle", wrap)
+
+
+class FullLabel(QLabel):
+    """A wrapped label that is never clipped. A window takes its size from its layout's
+    minimum sizes, and a wrapped label's minimum is one short line, so a long hint that
+    arrives later (or a dialog at its first size) cut the text off mid-sentence. This one
+    asks for the height its text needs at the width it was given."""
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        if self.wordWrap() and self.width() > 0:
+            hint.setHeight(max(hint.height(), self.heightForWidth(self.width())))
+        return hint
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # a new width, a new height: the layout asks again
+
+
+def full_subtle(text: str = "") -> QLabel:
+    """A subtle status line that shows in full, however long it wraps."""
+    label = plain(FullLabel())
+    label.setObjectName("Subtle")
+    label.setWordWrap(True)
+    label.setText(text)
+    return label
 
 
 class EndPanel(QWidget):

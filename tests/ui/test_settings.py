@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
@@ -106,4 +108,47 @@ def test_a_hand_edited_settings_file_with_unknown_names_opens_with_a_message_nam
     assert dialog.new_per_day.value() == 3  # the good value next to them is kept
     dialog.stop_meter()
     assert settings_file.read_text(encoding="utf-8") == written  # until the user saves
+    window.close()
+
+
+def test_english_voices_come_first_in_the_voice_list(qtbot: QtBot, window: MainWindow) -> None:
+    dialog = SettingsDialog(window.backend, window)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.voice.count() > 10, timeout=20_000)
+    dialog.stop_meter()
+    voices = [dialog.voice.itemText(i) for i in range(1, dialog.voice.count())]
+    # Each voice is shown with its language, "English (America) (en-us)"; "" is the
+    # separator between the English voices and the rest.
+    english = [bool(re.search(r"\((en|en-[^)]*)\)$", text)) for text in voices]
+    first_other = english.index(False)
+    assert first_other > 0 and voices[0].startswith("English"), voices[:3]
+    assert voices[first_other] == "", "a separator ends the English voices"
+    assert not any(english[first_other:]), "no English voice further down the list"
+
+
+def test_the_engine_hint_shows_in_full_and_speaks_of_the_window_not_the_command_line(
+    qtbot: QtBot, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.speech.vosk_models import MODEL_ENV
+
+    monkeypatch.delenv(MODEL_ENV, raising=False)
+    data_dir.mkdir(parents=True)
+    Settings(engine="vosk", first_run_done=True).save(data_dir)  # and no Vosk model anywhere
+    window = create_window(data_dir)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.home.decks_shown, timeout=30_000):
+        window.show()
+    dialog = SettingsDialog(window.backend, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.tabs.setCurrentIndex(1)
+    status = dialog.engine_status
+    qtbot.waitUntil(lambda: "No Vosk model" in status.text(), timeout=10_000)
+    assert "Install model from .zip" in status.text()
+    assert "parley " not in status.text(), "no command-line advice in the window"
+    qtbot.waitUntil(lambda: status.height() >= status.heightForWidth(status.width()), timeout=5_000)
+    assert status.heightForWidth(status.width()) > 3 * status.fontMetrics().height()
+    bottom = status.mapTo(dialog, status.rect().bottomLeft()).y()
+    assert bottom <= dialog.buttons.geometry().top(), "the hint ends above the buttons"
+    dialog.stop_meter()
     window.close()
