@@ -11,6 +11,7 @@ scoring and saving in one unit of work on the DB worker (``score_and_record``).
 from __future__ import annotations
 
 from concurrent.futures import Future
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
@@ -33,7 +34,7 @@ from app.model.paths import tts_cache_dir
 from app.rehearsal.session import Answer, RehearsalFlow, Stage
 from app.ui import messages
 from app.ui.backend import Backend
-from app.ui.result_panel import ResultPanel
+from app.ui.result_panel import MODEL_ANSWER, MY_RECORDING, ResultPanel
 from app.ui.widgets import (
     Banner,
     EndPanel,
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     from app.speech.tts import Speaker
 
 HANDS_FREE_DELAY_S = 8
+QUESTION = "question"  # what the player plays while a question is asked
 # What the keys do, Space above all, at each stage that shows the record button.
 HINTS = {
     Stage.ASKING: "Space start recording · Q replay question · T type instead · Esc back",
@@ -106,6 +108,9 @@ class RehearsalPage(QWidget):
         self._player: Player | None = None
         self._speaker: Speaker | None = None
         self._record_after_playback = False
+        # What the player is playing, or rendering to play next: "question", or one of
+        # the result's two sounds (result_panel.MODEL_ANSWER, MY_RECORDING); None: silence.
+        self._sound: str | None = None
         # Corrections of verdicts in this rehearsal, newest last, for Ctrl+Z.
         self._lessons: list[tuple[Lesson, Answer]] = []
         self._elapsed = QElapsedTimer()
@@ -293,7 +298,7 @@ class RehearsalPage(QWidget):
             from app.speech.playback import Player
 
             self._player = Player(self)
-            self._player.failed.connect(lambda text: self.banner.show_message(text, "error"))
+            self._player.failed.connect(self._playback_failed)
             self._player.finished.connect(self._playback_finished)
         return self._player
 
@@ -445,33 +450,64 @@ class RehearsalPage(QWidget):
             return
         persona = self.current.persona_info
         voice = persona.voice if persona and persona.voice else None
-        self._speak(self.current.question, voice, then_record=self.hands_free.isChecked())
+        self._speak(self.current.question, voice, QUESTION, then_record=self.hands_free.isChecked())
 
     def play_model_answer(self) -> None:
-        if self.current is not None and self.flow.stage == Stage.RESULT:
-            self._speak(self.current.model_answer, None, then_record=False)
+        """M: hear the model answer, or stop it when it is playing."""
+        if self.current is None or self.flow.stage != Stage.RESULT:
+            return
+        if self._sound == MODEL_ANSWER:
+            self.stop_playback()
+        else:
+            self._speak(self.current.model_answer, None, MODEL_ANSWER, then_record=False)
 
-    def _speak(self, text: str, voice: str | None, then_record: bool) -> None:
+    def _speak(self, text: str, voice: str | None, sound: str, then_record: bool) -> None:
         self._record_after_playback = then_record
         try:
             future = self._get_speaker().render(text, voice)
         except KnownError as err:
             self.banner.show_message(str(err), "error")
             return
-        self.backend.tasks.watch(
-            future,
-            lambda path: self._get_player().play(path),
-            lambda exc: self.banner.show_message(
+        self._now_playing(sound)  # at once: rendering a long answer takes a moment
+
+        def rendered(path: Path) -> None:
+            if self._sound == sound:  # not stopped, nor replaced, while it rendered
+                self._get_player().play(path)
+
+        def failed(exc: BaseException) -> None:
+            if self._sound == sound:
+                self._now_playing(None)
+            self.banner.show_message(
                 f"Could not speak the text: {exc}. You can read it on screen.", "error"
-            ),
-        )
+            )
+
+        self.backend.tasks.watch(future, rendered, failed)
 
     def play_recording(self) -> None:
-        if self.answer is not None and self.answer.wav_path:
+        """A: hear your own answer, or stop it when it is playing."""
+        if self._sound == MY_RECORDING:
+            self.stop_playback()
+        elif self.answer is not None and self.answer.wav_path:
             self._record_after_playback = False
+            self._now_playing(MY_RECORDING)
             self._get_player().play(self.answer.wav_path)
 
+    def stop_playback(self) -> None:
+        self._record_after_playback = False
+        if self._player is not None:
+            self._player.stop()
+        self._now_playing(None)
+
+    def _now_playing(self, sound: str | None) -> None:
+        self._sound = sound
+        self.result_panel.show_playing(sound)
+
+    def _playback_failed(self, text: str) -> None:
+        self._now_playing(None)
+        self.banner.show_message(text, "error")
+
     def _playback_finished(self) -> None:
+        self._now_playing(None)
         if self._record_after_playback and self.flow.stage == Stage.ASKING:
             self._record_after_playback = False
             self.start_recording()
@@ -502,8 +538,7 @@ class RehearsalPage(QWidget):
                 "error",
             )
             return
-        if self._player is not None:
-            self._player.stop()
+        self.stop_playback()
         from app.rehearsal.session import card_hints
 
         assert self.current is not None
@@ -818,7 +853,6 @@ class RehearsalPage(QWidget):
         self._stop_countdown()
         if self._recording():
             self._get_recorder().stop()
-        if self._player is not None:
-            self._player.stop()
+        self.stop_playback()
         self.flow.go(Stage.DONE)
         self.finished.emit()

@@ -52,6 +52,14 @@ FLIP_LABELS = {
     "contradicted": "Count it",
 }
 
+# The two sounds of a result, and their buttons' labels: (to play, to stop).
+MODEL_ANSWER, MY_RECORDING = "model answer", "my recording"
+PLAY_LABELS = {
+    MODEL_ANSWER: ("▶ Model answer", "■ Stop model answer"),
+    MY_RECORDING: ("▶ My recording", "■ Stop my recording"),
+}
+PLAY_TIPS = {MODEL_ANSWER: "Hear the model answer", MY_RECORDING: "Hear your own answer"}
+
 
 def highlighted_transcript(result: ScoreResult) -> str:
     """The transcript as HTML with each key point's evidence marked, escaped."""
@@ -167,12 +175,15 @@ class ResultPanel(QWidget):
         self.model_answer.setMinimumHeight(TEXT_MIN_HEIGHT)
         rl.addWidget(self.model_answer, 1)
         play_row = QHBoxLayout()
-        self.play_model = QPushButton("▶ Model answer")
-        self.play_model.setToolTip("Hear the model answer (M)")
+        self.play_model = QPushButton()
         self.play_model.clicked.connect(self.play_model_requested)
-        self.play_mine = QPushButton("▶ My recording")
-        self.play_mine.setToolTip("Hear your own answer (A)")
+        self.play_mine = QPushButton()
         self.play_mine.clicked.connect(self.play_recording_requested)
+        for button, sound in ((self.play_model, MODEL_ANSWER), (self.play_mine, MY_RECORDING)):
+            # As wide as its longer label, so the row does not jump when it changes.
+            button.setText(PLAY_LABELS[sound][1])
+            button.setMinimumWidth(button.sizeHint().width())
+        self.show_playing(None)
         play_row.addWidget(self.play_model)
         play_row.addWidget(self.play_mine)
         play_row.addStretch(1)
@@ -213,6 +224,17 @@ class ResultPanel(QWidget):
     @staticmethod
     def _section(text: str) -> QLabel:
         return plain_label(text, "SectionTitle")
+
+    def show_playing(self, sound: str | None) -> None:
+        """Which of the two sounds is playing (MODEL_ANSWER, MY_RECORDING or None): its
+        button offers to stop it, the other to play."""
+        for button, name in ((self.play_model, MODEL_ANSWER), (self.play_mine, MY_RECORDING)):
+            play, stop = PLAY_LABELS[name]
+            key = "M" if name == MODEL_ANSWER else "A"
+            playing = sound == name
+            button.setText(stop if playing else play)
+            button.setToolTip(f"Stop playing ({key})" if playing else f"{PLAY_TIPS[name]} ({key})")
+            button.setProperty("playing", playing)
 
     def show_result(
         self,

@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from app.core.models import Attempt, ReviewLog
+from app.speech.playback import Player
 from app.ui.main_window import MainWindow
 from app.ui.rehearsal import RehearsalPage
 
@@ -215,3 +216,43 @@ def test_a_recording_stopped_at_once_says_nothing_was_heard_and_can_be_retried(
     with qtbot.waitSignal(page.recording_started, timeout=10_000):
         qtbot.keyClick(page, Qt.Key.Key_Space)
     assert page.record_button.text() == "■ Stop"
+
+
+def test_the_play_buttons_say_what_is_playing_and_a_second_press_stops_it(
+    qtbot: QtBot,
+    quiet_window: MainWindow,
+    pulse_mic: PulseMic,
+    flite: Callable[[str], Path],
+) -> None:
+    window = quiet_window
+    start_rehearsal(qtbot, window)
+    page = window.rehearsal
+    with qtbot.waitSignal(page.recording_started, timeout=10_000):
+        qtbot.keyClick(page, Qt.Key.Key_Space)
+    speaker = pulse_mic.play(flite("Retrieval keeps the answers current without retraining."))
+    qtbot.waitUntil(lambda: speaker.poll() is not None, timeout=60_000)
+    speaker.communicate()
+    with qtbot.waitSignal(page.result_shown, timeout=60_000):
+        qtbot.keyClick(page, Qt.Key.Key_Space)
+    panel = page.result_panel
+    assert panel.play_mine.text() == "▶ My recording" and panel.play_mine.isEnabled()
+
+    qtbot.keyClick(page, Qt.Key.Key_A)
+    assert panel.play_mine.text() == "■ Stop my recording"
+    assert "Stop playing (A)" in panel.play_mine.toolTip()
+    player = page.findChild(Player)
+    assert player is not None
+    qtbot.waitUntil(player.is_playing, timeout=10_000)
+    qtbot.keyClick(page, Qt.Key.Key_A)
+    assert not player.is_playing() and panel.play_mine.text() == "▶ My recording"
+
+    qtbot.keyClick(page, Qt.Key.Key_M)  # rendering a long answer takes a moment
+    assert panel.play_model.text() == "■ Stop model answer"
+    qtbot.waitUntil(player.is_playing, timeout=20_000)
+    qtbot.mouseClick(panel.play_model, Qt.MouseButton.LeftButton)
+    assert not player.is_playing() and panel.play_model.text() == "▶ Model answer"
+
+    # Played to its end, the recording's button goes back to "play" by itself.
+    with qtbot.waitSignal(player.finished, timeout=30_000):
+        qtbot.mouseClick(panel.play_mine, Qt.MouseButton.LeftButton)
+    assert panel.play_mine.text() == "▶ My recording"
