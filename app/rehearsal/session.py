@@ -72,6 +72,12 @@ class RehearsalFlow:
         self.queue = list(cards)
         self.next()
 
+    def requeue(self, cards: Sequence[CardView]) -> None:
+        """The prompts after the current one, asked for again (the daily limits changed);
+        the current one stays where it is."""
+        current = self.current
+        self.queue = [c for c in cards if current is None or c.id != current.id]
+
     def next(self) -> CardView | None:
         """Moves to the next prompt (or to DONE) and returns it."""
         self.answer = None
