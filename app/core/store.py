@@ -18,7 +18,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+
+# Session is named here too: the ui types the work it hands the DB worker with it, and
+# may not import SQLAlchemy itself.
+from sqlalchemy.orm import Session as Session
+from sqlalchemy.orm import sessionmaker
 
 from app.core import backups, db, disk, lock
 from app.core.seed import seed_builtin_decks

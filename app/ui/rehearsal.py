@@ -10,6 +10,7 @@ scoring and saving in one unit of work on the DB worker (``score_and_record``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,6 +48,7 @@ from app.ui.widgets import (
 )
 
 if TYPE_CHECKING:
+    from app.core.store import Session
     from app.core.teaching import Lesson
     from app.speech.capture import Recorder
     from app.speech.engines import EngineChoice
@@ -123,6 +125,11 @@ class RehearsalPage(QWidget):
         self._countdown.timeout.connect(self._count_down)
         self._build()
         self._shortcuts()
+        # What the page last took from the settings, to tell what a change changed.
+        self._hands_free_setting = backend.settings.hands_free
+        self._engine_setting: tuple[str, dict[str, str]] | None = None
+        self._all_prompts = False  # "practise more": every prompt, not the day's queue
+        backend.settings_changed.connect(self._settings_changed)
 
     # -- layout ---------------------------------------------------------------------
     def _build(self) -> None:
@@ -327,6 +334,7 @@ class RehearsalPage(QWidget):
     def _choose_engine(self) -> None:
         data_dir = self.backend.data_dir
         s = self.backend.settings
+        self._engine_setting = (s.engine, s.engine_models())
 
         def choose() -> EngineChoice:
             from app.speech.engines import choose_engine
@@ -372,10 +380,14 @@ class RehearsalPage(QWidget):
         self._load(include_not_due=False)
 
     def _load(self, include_not_due: bool) -> None:
+        self._all_prompts = include_not_due
+        self._ask_for_queue(include_not_due, self.flow.load)
+
+    def _ask_for_queue(self, include_not_due: bool, then: Callable[[list[CardView]], None]) -> None:
         deck_name = self.deck_name
         limits = self.backend.settings.limits("roleplay")
 
-        def load(s):  # type: ignore[no-untyped-def]
+        def load(s: Session) -> list[CardView]:
 
             from app.core import services
 
@@ -387,7 +399,26 @@ class RehearsalPage(QWidget):
             )
             return services.get_cards(s, ids)
 
-        self.backend.db(load, self.flow.load)
+        self.backend.db(load, then)
+
+    def _settings_changed(self) -> None:
+        """Settings changed during a rehearsal: the hands-free box follows its setting,
+        another engine or model is loaded, and new daily limits re-ask the queue."""
+        s = self.backend.settings
+        if s.hands_free != self._hands_free_setting:
+            self._hands_free_setting = s.hands_free
+            self.hands_free.setChecked(s.hands_free)
+        if self.current is None or not self.isVisible():
+            return  # start() reads them all afresh
+        if self._engine_setting != (s.engine, s.engine_models()):
+            self._choose_engine()  # a recording under way keeps the recogniser it has
+        if not self._all_prompts:
+
+            def requeued(cards: list[CardView]) -> None:
+                self.flow.requeue(cards)
+                self._show_counts()
+
+            self._ask_for_queue(False, requeued)
 
     def _render_stage(self, stage: Stage) -> None:
         """Shows what the flow's stage needs; the one place stages become widgets."""
@@ -395,9 +426,7 @@ class RehearsalPage(QWidget):
             return  # stays on the page it was scored from, with "Scoring…" on it
         if stage in (Stage.ASKING, Stage.DONE):
             self._stop_countdown()
-        # The prompt on screen counts until it is rated, as in Anki.
-        left = [self.flow.current, *self.flow.queue] if self.flow.current else []
-        self.progress_label.setText(describe_counts(count_queue(left)))
+        self._show_counts()
         self.answer_hint.setText(HINTS.get(stage, ""))
         self.stages.setCurrentIndex(PAGE_OF_STAGE[stage])
         if stage == Stage.ASKING and self.flow.answer is None and self._fresh_question():
@@ -406,6 +435,11 @@ class RehearsalPage(QWidget):
             self.typed.setFocus()
         elif stage == Stage.DONE:
             self._show_done()
+
+    def _show_counts(self) -> None:
+        # The prompt on screen counts until it is rated, as in Anki.
+        left = [self.flow.current, *self.flow.queue] if self.flow.current else []
+        self.progress_label.setText(describe_counts(count_queue(left)))
 
     def _fresh_question(self) -> bool:
         shown = self.current is not None and self.current is not getattr(self, "_shown", None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,10 +23,11 @@ from PySide6.QtWidgets import (
 
 from app.core import scheduling
 from app.core.clock import utcnow
-from app.core.views import CardView, QueueCounts, count_queue
+from app.core.views import CardView, count_queue
 
 if TYPE_CHECKING:
     from app.core.reviews import ReviewResult
+    from app.core.store import Session
 from app.model.paths import media_dir
 from app.ui.backend import Backend
 from app.ui.card_images import CardImages
@@ -105,6 +107,7 @@ class ReviewPage(QWidget):
             # any control of the page keeps the keys working.
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(handler)
+        backend.settings_changed.connect(self._settings_changed)  # the daily limits
 
     # -- layout -------------------------------------------------------------------
     def _build_card(self) -> QWidget:
@@ -176,9 +179,15 @@ class ReviewPage(QWidget):
         self.heading.setText(deck_name)
         self.queue, self.done, self.current = [], [], None
         self.started_at = time.monotonic()
+        self._busy = True
+        self._ask_for_queue(self._loaded)
+
+    def _ask_for_queue(self, then: Callable[[list[CardView]], None]) -> None:
+        """The deck's cards due now under today's limits, on the DB worker."""
+        deck_name = self.deck_name
         limits = self.backend.settings.limits("flashcard")
 
-        def load(s):  # type: ignore[no-untyped-def]
+        def load(s: Session) -> list[CardView]:
             from app.core import services
 
             deck = services.find_deck(s, deck_name)
@@ -187,26 +196,49 @@ class ReviewPage(QWidget):
             )
             return services.get_cards(s, ids)
 
-        self._busy = True
-        self.backend.db(load, self._loaded)
+        self.backend.db(load, then)
+
+    def _settings_changed(self) -> None:
+        """New daily limits count at once: the rest of the session is asked for again.
+        The card on screen stays, and so do cards back in a learning step, which the
+        query does not see as due until their step is over."""
+        if self.current is None or not self.isVisible():
+            return
+
+        def requeued(cards: list[CardView]) -> None:
+            current = self.current
+            if current is None:  # the session ended meanwhile
+                return
+            due = {c.id for c in cards}
+            learning = {d.card.id for d in self.done if d.requeued}
+            stepping = [c for c in self.queue if c.id in learning and c.id not in due]
+            self.queue = [c for c in cards if c.id != current.id] + stepping
+            self._show_progress()
+
+        # The DB worker is serial: a rating still being written is in the answer.
+        self._ask_for_queue(requeued)
 
     def _loaded(self, cards: list[CardView]) -> None:
         self._busy = False
         self.queue = list(cards)
         self._next()
 
-    def _next(self) -> None:
-        total = len(self.done) + len(self.queue)
-        self.progress.setMaximum(max(1, total))
+    def _show_progress(self) -> None:
+        left = [self.current, *self.queue] if self.current is not None else []
+        self.progress.setMaximum(max(1, len(self.done) + len(left)))
         self.progress.setValue(len(self.done))
+        # The card on screen still counts: it leaves the count when it leaves the queue
+        # (rated, and not back in a learning step), as in Anki.
+        self.progress_label.setText(describe_counts(count_queue(left)))
+
+    def _next(self) -> None:
         if not self.queue:
-            self.progress_label.setText(describe_counts(QueueCounts()))
+            self.current = None
+            self._show_progress()
             self._show_summary()
             return
         self.current = self.queue.pop(0)
-        # The card on screen still counts: it leaves the count when it leaves the queue
-        # (rated, and not back in a learning step), as in Anki.
-        self.progress_label.setText(describe_counts(count_queue([self.current, *self.queue])))
+        self._show_progress()
         self.revealed = False
         self.stack.setCurrentIndex(0)
         self.tags_label.setText(" · ".join(self.current.tags))
@@ -255,7 +287,7 @@ class ReviewPage(QWidget):
         elapsed_ms = int((time.monotonic() - self.shown_at) * 1000)
         self._busy = True
 
-        def write(s):  # type: ignore[no-untyped-def]
+        def write(s: Session) -> tuple[ReviewResult, CardView]:
             from app.core import services
 
             result = services.review_card(s, card.id, rating, utcnow(), duration_ms=elapsed_ms)
@@ -284,7 +316,7 @@ class ReviewPage(QWidget):
         last = self.done.pop()
         self._busy = True
 
-        def revert(s):  # type: ignore[no-untyped-def]
+        def revert(s: Session) -> CardView:
             from app.core import services
 
             services.undo_review(s, last.log_id)

@@ -212,12 +212,13 @@ class SettingsDialog(QDialog):
 
     def apply(self) -> None:
         settings = self.chosen_settings()
-        self.backend.save_settings(settings)
         from PySide6.QtWidgets import QApplication
 
+        # The theme first: pages that redraw on settings_changed then draw in its colours.
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, settings.theme)
+        self.backend.save_settings(settings)
 
     # -- voices ---------------------------------------------------------------------------
     def _load_voices(self) -> None:

@@ -228,6 +228,7 @@ class StatsPage(QWidget):
         escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         escape.activated.connect(self.finished.emit)
         backend.collection_changed.connect(self._collection_changed)
+        backend.settings_changed.connect(self._settings_changed)  # the theme's colours
 
     # -- layout -------------------------------------------------------------------
     def _build_overview(self) -> QWidget:
@@ -303,6 +304,11 @@ class StatsPage(QWidget):
     def _collection_changed(self) -> None:
         if self.isVisible():
             self.reload()
+
+    def _settings_changed(self) -> None:
+        # QtCharts takes its colours when a chart is drawn, not from the palette later.
+        if self.isVisible() and self.figures is not None:
+            self.apply(self.figures)
 
     def apply(self, figures: DeckStats) -> None:
         self.figures = figures
