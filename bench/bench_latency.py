@@ -20,8 +20,8 @@ same text (scoring and saving, no recognition). Also reported: transcribing the 
 60 s offline (``transcribe_pcm``, ``live=False``), what a non-streaming recogniser would
 make the user wait.
 
-Without PulseAudio the audio goes in through a fake ``QAudioSource`` that the bench
-drives in real time (0.25 s every 0.25 s), and the detail says so.
+Without PulseAudio the audio goes in through a fake microphone (an ``AudioSource``) that
+the bench drives in real time (0.25 s every 0.25 s), and the detail says so.
 """
 
 from __future__ import annotations
@@ -131,65 +131,43 @@ def start_pulse() -> Any:
 
 
 class FakeMicrophone:
-    """Stands in for QAudioSource/QAudioDevice in ``app.speech.capture`` so the bench
-    can deliver audio on the GUI thread exactly as Qt's ``readyRead`` would."""
+    """An ``AudioSource`` (``app.speech.microphone``) that the bench feeds: ``deliver``
+    hands the recorder bytes on the GUI thread exactly as Qt's ``readyRead`` would."""
 
     def __init__(self) -> None:
-        from PySide6.QtCore import QByteArray, QObject, Signal
-        from PySide6.QtMultimedia import QtAudio
+        self.io: _FakeInput | None = None
 
-        mic = self
-
-        class _IO(QObject):
-            readyRead = Signal()
-
-            def __init__(self) -> None:
-                super().__init__()
-                self.buffer = bytearray()
-
-            def readAll(self) -> QByteArray:
-                data, self.buffer = bytes(self.buffer), bytearray()
-                return QByteArray(data)
-
-        class _Source(QObject):
-            def __init__(self, _device: object, _fmt: object, parent: QObject) -> None:
-                super().__init__(parent)
-                self.io = _IO()
-                mic.io = self.io
-
-            def start(self) -> _IO:
-                return self.io
-
-            def stop(self) -> None:
-                mic.io = None
-
-            def error(self) -> object:
-                return QtAudio.Error.NoError
-
-            def processedUSecs(self) -> int:
-                return 0
-
-            def setBufferSize(self, _size: int) -> None:
-                pass
-
-        class _Device:
-            def isFormatSupported(self, _fmt: object) -> bool:
-                return True
-
-        self.io: _IO | None = None
-        self._source_cls = _Source
-        self._device = _Device()
-
-    def install(self) -> None:
-        import app.speech.capture as capture
-
-        capture.QAudioSource = self._source_cls  # type: ignore[attr-defined,assignment]
-        capture.find_device = lambda _choice="": self._device  # type: ignore[assignment,return-value]
+    def open(self, device: str, ready: Callable[[], None], parent: object) -> _FakeInput:
+        self.io = _FakeInput(self, ready)
+        return self.io
 
     def deliver(self, data: bytes) -> None:
         if self.io is not None:  # after stop, the rest of the audio goes nowhere
             self.io.buffer += data
-            self.io.readyRead.emit()
+            self.io.ready()
+
+
+class _FakeInput:
+    def __init__(self, mic: FakeMicrophone, ready: Callable[[], None]) -> None:
+        from app.speech.microphone import wanted_format
+
+        self.fmt = wanted_format()
+        self.buffer = bytearray()
+        self.ready = ready
+        self._mic = mic
+
+    def read(self) -> bytes:
+        data, self.buffer = bytes(self.buffer), bytearray()
+        return data
+
+    def processed_s(self) -> float:
+        return 0.0
+
+    def error(self) -> str | None:
+        return None
+
+    def stop(self) -> None:
+        self._mic.io = None
 
 
 class Playback:
@@ -239,7 +217,11 @@ class Rig:
     """A real main window on the rehearsal page of the built-in deck."""
 
     def __init__(
-        self, data_dir: Path, engine: BenchEngine | None = None, input_device: str = ""
+        self,
+        data_dir: Path,
+        engine: BenchEngine | None = None,
+        input_device: str = "",
+        microphone: FakeMicrophone | None = None,
     ) -> None:
         from app.model.settings import Settings
         from app.ui.application import create_window
@@ -251,6 +233,7 @@ class Rig:
             settings = engine.configure(settings)
         settings.save(data_dir)
         self.window = create_window(data_dir)
+        self.window.backend.audio_source = microphone
         shown: list[bool] = []
         self.window.home.decks_shown.connect(lambda: shown.append(True))
         self.window.show()
@@ -447,7 +430,7 @@ def run(quick: bool = False) -> list[Figure]:
     from app.rehearsal.session import card_hints
 
     pulse = start_pulse()  # before Qt's audio backend first connects
-    feed = "PulseAudio vmic, real time" if pulse else "fake QAudioSource, real time"
+    feed = "PulseAudio vmic, real time" if pulse else "fake microphone, real time"
     runs = QUICK_RUNS if quick else RUNS
     figures: list[Figure] = []
     try:
@@ -455,16 +438,13 @@ def run(quick: bool = False) -> list[Figure]:
             root = Path(tmp)
             wav, text = long_answer(root)
             warm = short_answer(root)
-            fake = None
-            if pulse is None:
-                fake = FakeMicrophone()
-                fake.install()
+            fake = FakeMicrophone() if pulse is None else None
             for engine in bench_engines():
                 if not engine.english and quick:
                     continue
                 cases = {"a": REACH_S, "b": 0.0} if engine.english else {"b": 0.0}
                 n = runs if engine.english else STAND_IN_RUNS
-                rig = Rig(root / f"data-{engine.name}", engine, "vmic" if pulse else "")
+                rig = Rig(root / f"data-{engine.name}", engine, "vmic" if pulse else "", fake)
                 samples: dict[str, list[dict[str, Any]]] = {k: [] for k in cases}
                 typed: list[float] = []
                 try:

@@ -101,12 +101,9 @@ def run(quick: bool = False) -> list[Figure]:
     try:
         with tempfile.TemporaryDirectory(prefix="parley-bench-resp-") as tmp:
             root = Path(tmp)
-            fake = None
-            if pulse is None:
-                fake = FakeMicrophone()
-                fake.install()
+            fake = FakeMicrophone() if pulse is None else None
             wav, _text = long_answer(root, RECORD_S, seed=1)
-            rig = Rig(root / "data", engine, "vmic" if pulse else "")
+            rig = Rig(root / "data", engine, "vmic" if pulse else "", fake)
             page = rig.page
             # How long filling the result panel holds the GUI thread, to tell it from
             # stalls caused by other threads.

@@ -1,6 +1,8 @@
 """Recording an answer from the microphone and recognising it while the user speaks.
 
-Qt's audio callback (``readyRead`` on the GUI thread) only copies bytes onto a queue.
+The audio comes from an ``AudioSource`` (``app.speech.microphone``): the system
+microphone unless a test or bench hands the recorder a scripted one. Its ``ready``
+callback (Qt's ``readyRead``, on the GUI thread) only copies bytes onto a queue.
 A worker thread owns the recogniser for this one recording: it converts the audio to
 16 kHz mono int16 when the device could not deliver that, feeds the recogniser, and
 reports level and partial text. Its results come back through a queued signal so the
@@ -13,15 +15,14 @@ from __future__ import annotations
 import queue
 import threading
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
-from PySide6.QtCore import QIODevice, QObject, Qt, QTimer, Signal
-from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSource, QMediaDevices, QtAudio
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtMultimedia import QAudioFormat
 
 from app.model.errors import KnownError
 from app.model.paths import recordings_dir
@@ -34,61 +35,16 @@ from app.speech.audio import (
     to_int16_bytes,
     write_wav_atomic,
 )
+from app.speech.microphone import AudioInput, AudioSource, Microphone, wanted_format
 from app.speech.recognizer import Recognizer, Transcript
 
-BUFFER_US = 2_000_000
 
-
-class NoInputDeviceError(KnownError):
-    """There is no microphone, or not the one the settings name."""
-
-
-@dataclass(frozen=True)
-class InputDevice:
-    id: str
-    description: str
-    is_default: bool
-
-
-def input_devices() -> list[InputDevice]:
-    """Microphones Qt can see (needs a QCoreApplication)."""
-    default = QMediaDevices.defaultAudioInput()
-    return [
-        InputDevice(_device_id(d), d.description(), d.id() == default.id())
-        for d in QMediaDevices.audioInputs()
-    ]
-
-
-def find_device(choice: str = "") -> QAudioDevice:
-    """The device whose id or description is ``choice``; the default for ""."""
-    devices = QMediaDevices.audioInputs()
-    if not devices:
-        raise NoInputDeviceError(
-            "No microphone was found. Connect one and check that the sound system "
-            "(PulseAudio or PipeWire) is running, then try again."
-        )
-    if not choice:
-        default = QMediaDevices.defaultAudioInput()
-        return default if not default.isNull() else devices[0]
-    for device in devices:
-        if choice in (_device_id(device), device.description()):
-            return device
-    names = ", ".join(repr(d.description()) for d in devices)
-    raise NoInputDeviceError(
-        f"The microphone {choice!r} is not available. Available: {names}. Pick one in Settings."
+def _same_format(a: QAudioFormat, b: QAudioFormat) -> bool:
+    return (a.sampleRate(), a.channelCount(), a.sampleFormat()) == (
+        b.sampleRate(),
+        b.channelCount(),
+        b.sampleFormat(),
     )
-
-
-def _device_id(device: QAudioDevice) -> str:
-    return bytes(device.id().data()).decode("utf-8", errors="replace")
-
-
-def _wanted_format() -> QAudioFormat:
-    fmt = QAudioFormat()
-    fmt.setSampleRate(TARGET_RATE)
-    fmt.setChannelCount(1)
-    fmt.setSampleFormat(QAudioFormat.SampleFormat.Int16)
-    return fmt
 
 
 class FormatConverter:
@@ -148,7 +104,8 @@ class Recorder(QObject):
     caller decides whether that stops the recording), and ``failed(str)`` for problems
     during the recording. ``start()`` raises ``NoInputDeviceError`` at once when there
     is no microphone. A recording in which no word was heard is not kept on disk:
-    ``finished`` then carries an empty transcript and an empty path.
+    ``finished`` then carries an empty transcript and an empty path. ``source`` is where
+    the audio comes from (default: the system microphone).
     """
 
     level = Signal(float)
@@ -158,11 +115,13 @@ class Recorder(QObject):
     failed = Signal(str)
     speech_ended = Signal()
 
-    def __init__(self, data_dir: Path, parent: QObject | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, parent: QObject | None = None, source: AudioSource | None = None
+    ) -> None:
         super().__init__(parent)
         self._data_dir = data_dir
-        self._source: QAudioSource | None = None
-        self._io: QIODevice | None = None
+        self._audio: AudioSource = source if source is not None else Microphone()
+        self._source: AudioInput | None = None
         self._chunks: queue.Queue[bytes | None] | None = None
         self._worker: threading.Thread | None = None
         self._signals = _WorkerSignals()
@@ -184,19 +143,18 @@ class Recorder(QObject):
     @property
     def recorded_seconds(self) -> float:
         """Audio captured so far in this recording (0 when not recording)."""
-        return self._source.processedUSecs() / 1e6 if self._source is not None else 0.0
+        return self._source.processed_s() if self._source is not None else 0.0
 
     def start(
         self, recognizer: Recognizer, device: str = "", end_silence_s: float | None = None
     ) -> None:
         if self._source is not None:
             raise RuntimeError("already recording")
-        audio_device = find_device(device)
-        fmt = _wanted_format()
-        converter = None
-        if not audio_device.isFormatSupported(fmt):
-            fmt = audio_device.preferredFormat()
-            converter = FormatConverter(fmt)
+        source = self._audio.open(device, self._on_ready_read, self)
+        converter = (
+            None if _same_format(source.fmt, wanted_format()) else FormatConverter(source.fmt)
+        )
+        self._source = source
         self._chunks = queue.Queue()
         wav_path = recordings_dir(self._data_dir) / (
             f"{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}.wav"
@@ -208,12 +166,6 @@ class Recorder(QObject):
             daemon=True,
         )
         self._worker.start()
-        self._source = QAudioSource(audio_device, fmt, self)
-        # Generous headroom: the GUI thread can be held up (by the GIL while the
-        # recogniser works, or by painting), and a full device buffer drops audio.
-        self._source.setBufferSize(fmt.bytesForDuration(BUFFER_US))
-        self._io = self._source.start()
-        self._io.readyRead.connect(self._on_ready_read)
         self._watchdog.start()
 
     def stop(self) -> None:
@@ -233,28 +185,24 @@ class Recorder(QObject):
 
     def _release_source(self) -> None:
         self._watchdog.stop()
-        source, self._source, self._io = self._source, None, None
+        source, self._source = self._source, None
         if source is not None:
             source.stop()
-            source.deleteLater()
 
     def _on_ready_read(self) -> None:
-        if self._io is not None and self._chunks is not None:
-            data = bytes(self._io.readAll().data())
+        if self._source is not None and self._chunks is not None:
+            data = self._source.read()
             if data:
                 self._chunks.put(data)
 
     def _check_source(self) -> None:
-        # Polled: PySide6 6.12 cannot deliver QAudioSource.stateChanged (its QAudio::State
-        # argument fails to convert), and an unplugged device sends no readyRead.
         source = self._source
-        if source is None:
-            return
-        if source.error() != QtAudio.Error.NoError:
+        problem = source.error() if source is not None else None
+        if problem is not None:
             self._release_source()
             if self._chunks is not None:
                 self._chunks.put(None)
-            self.failed.emit(f"The microphone stopped working ({source.error().name}).")
+            self.failed.emit(problem)
 
     def _on_finished(self, transcript: Transcript, wav_path: str) -> None:
         self.finished.emit(transcript, wav_path)

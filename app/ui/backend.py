@@ -18,6 +18,7 @@ from app.ui.tasks import Tasks
 
 if TYPE_CHECKING:
     from app.core.store import Store
+    from app.speech.microphone import AudioSource
 
 
 class Backend(QObject):
@@ -35,6 +36,9 @@ class Backend(QObject):
         # What was reset or clamped on load, for the window to say once it is up.
         self.settings_problems = read.message()
         self.log_file: Path | None = None  # logs/parley.log once the GUI has started it
+        # Where recordings come from; None: the system microphone. Tests and benches
+        # put a scripted one here.
+        self.audio_source: AudioSource | None = None
         self.tasks = Tasks()
         self._store: Store | None = None
         self.tasks.set_store_getter(self.store)

@@ -322,7 +322,7 @@ class RehearsalPage(QWidget):
         if self._recorder is None:
             from app.speech.capture import Recorder
 
-            self._recorder = Recorder(self.backend.data_dir, self)
+            self._recorder = Recorder(self.backend.data_dir, self, self.backend.audio_source)
             self._recorder.level.connect(self.level.set_level)
             self._recorder.partial.connect(self._show_partial)
             self._recorder.settled.connect(self._answer_settled)

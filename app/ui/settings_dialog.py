@@ -120,7 +120,7 @@ class SettingsDialog(QDialog):
         form = QFormLayout(mic)
         self.device = QComboBox()
         self.device.addItem("System default", "")
-        from app.speech.capture import input_devices
+        from app.speech.microphone import input_devices
 
         for device in input_devices():  # stored by id: descriptions need not be unique
             self.device.addItem(device.description, device.id)
@@ -325,7 +325,7 @@ class SettingsDialog(QDialog):
         """A live level for the chosen microphone. Only RMS of small chunks runs here."""
         self.stop_meter()
         from app.speech.audio import level
-        from app.speech.capture import find_device
+        from app.speech.microphone import find_device
 
         try:
             device = find_device(str(self.device.currentData() or ""))

@@ -19,13 +19,8 @@ from pytestqt.qtbot import QtBot
 
 from app.model.paths import recordings_dir
 from app.speech import audio
-from app.speech.capture import (
-    FormatConverter,
-    NoInputDeviceError,
-    Recorder,
-    find_device,
-    input_devices,
-)
+from app.speech.capture import FormatConverter, Recorder
+from app.speech.microphone import NoInputDeviceError, find_device, input_devices
 from app.speech.recognizer import Recognizer, Transcript
 from app.speech.vosk_engine import VoskRecognizer
 
@@ -145,7 +140,8 @@ def test_with_no_sound_system_at_all_the_user_is_told(tmp_path: Path) -> None:
         from pathlib import Path
         from PySide6.QtCore import QCoreApplication
         from app.model.errors import KnownError
-        from app.speech.capture import Recorder, input_devices
+        from app.speech.capture import Recorder
+        from app.speech.microphone import input_devices
         from app.speech.vosk_engine import VoskRecognizer
         app = QCoreApplication([])
         print("devices:", len(input_devices()))
