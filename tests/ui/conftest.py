@@ -11,6 +11,8 @@ from pytestqt.qtbot import QtBot
 from app.ui.application import create_window
 from app.ui.main_window import MainWindow
 
+from scripted_mic import ScriptedMicrophone
+
 
 @pytest.fixture
 def window(qtbot: QtBot, data_dir: Path) -> Iterator[MainWindow]:
@@ -36,6 +38,15 @@ def quiet_window(qtbot: QtBot, data_dir: Path) -> Iterator[MainWindow]:
         win.show()
     yield win
     win.close()
+
+
+@pytest.fixture
+def scripted_mic(quiet_window: MainWindow) -> ScriptedMicrophone:
+    """The quiet window's recordings hear what the test ``say()``s, fast and without a
+    sound server (the real microphone has its own tests, marked ``pulse``)."""
+    mic = ScriptedMicrophone()
+    quiet_window.backend.audio_source = mic
+    return mic
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -16,8 +17,9 @@ from app.speech.playback import Player
 from app.ui.main_window import MainWindow
 from app.ui.rehearsal import RehearsalPage
 
-from pulse_mic import PulseMic
+from scripted_mic import ScriptedMicrophone
 
+WAIT = 60_000
 DECK = "RAG vs Fine-Tuning"
 CORPUS = Path(__file__).parents[1] / "data" / "scoring" / "answers.toml"
 
@@ -110,7 +112,7 @@ def test_without_the_chosen_microphone_the_user_is_told_and_can_type(
 def test_speaking_into_the_microphone_shows_coverage_and_the_key_points_met(
     qtbot: QtBot,
     quiet_window: MainWindow,
-    pulse_mic: PulseMic,
+    scripted_mic: ScriptedMicrophone,
     flite: Callable[[str], Path],
 ) -> None:
     window = quiet_window
@@ -118,18 +120,14 @@ def test_speaking_into_the_microphone_shows_coverage_and_the_key_points_met(
     page = window.rehearsal
     card = page.current
     assert card is not None
-    answer = flite(own_words_answer(card.guid))
+    scripted_mic.say(flite(own_words_answer(card.guid)))
 
     with qtbot.waitSignal(page.recording_started, timeout=10_000):
         qtbot.keyClick(page, Qt.Key.Key_Space)
-    player = pulse_mic.play(answer)
-    qtbot.waitUntil(lambda: player.poll() is not None, timeout=60_000)
-    _, errors = player.communicate()  # also closes the pipe
-    assert player.returncode == 0, errors
-    qtbot.waitUntil(
-        lambda: page.level.level > 0 or page.partial.text() != "Listening…", timeout=5_000
-    )
-    qtbot.wait(300)  # let the last buffered audio reach the recogniser
+    assert scripted_mic.devices == ["vmic"]  # the microphone the settings name
+    qtbot.waitUntil(lambda: scripted_mic.spoken, timeout=30_000)
+    qtbot.waitUntil(lambda: page.partial.text() != "Listening…", timeout=30_000)
+    assert page.level.level > 0
     with qtbot.waitSignal(page.result_shown, timeout=60_000):
         qtbot.keyClick(page, Qt.Key.Key_Space)
 
@@ -194,7 +192,7 @@ def test_a_user_flips_a_missed_point_to_met_and_the_card_learns_the_phrase(
 
 
 def test_a_recording_stopped_at_once_says_nothing_was_heard_and_can_be_retried(
-    qtbot: QtBot, quiet_window: MainWindow, pulse_mic: PulseMic
+    qtbot: QtBot, quiet_window: MainWindow, scripted_mic: ScriptedMicrophone
 ) -> None:
     window = quiet_window
     start_rehearsal(qtbot, window)
@@ -221,17 +219,16 @@ def test_a_recording_stopped_at_once_says_nothing_was_heard_and_can_be_retried(
 def test_the_play_buttons_say_what_is_playing_and_a_second_press_stops_it(
     qtbot: QtBot,
     quiet_window: MainWindow,
-    pulse_mic: PulseMic,
+    scripted_mic: ScriptedMicrophone,
     flite: Callable[[str], Path],
 ) -> None:
     window = quiet_window
     start_rehearsal(qtbot, window)
     page = window.rehearsal
+    scripted_mic.say(flite("Retrieval keeps the answers current without retraining."))
     with qtbot.waitSignal(page.recording_started, timeout=10_000):
         qtbot.keyClick(page, Qt.Key.Key_Space)
-    speaker = pulse_mic.play(flite("Retrieval keeps the answers current without retraining."))
-    qtbot.waitUntil(lambda: speaker.poll() is not None, timeout=60_000)
-    speaker.communicate()
+    qtbot.waitUntil(lambda: scripted_mic.spoken, timeout=30_000)
     with qtbot.waitSignal(page.result_shown, timeout=60_000):
         qtbot.keyClick(page, Qt.Key.Key_Space)
     panel = page.result_panel
@@ -256,3 +253,28 @@ def test_the_play_buttons_say_what_is_playing_and_a_second_press_stops_it(
     with qtbot.waitSignal(player.finished, timeout=30_000):
         qtbot.mouseClick(panel.play_mine, Qt.MouseButton.LeftButton)
     assert panel.play_mine.text() == "▶ My recording"
+
+
+def test_hands_free_the_question_is_read_the_answer_heard_and_a_pause_ends_it(
+    qtbot: QtBot,
+    quiet_window: MainWindow,
+    scripted_mic: ScriptedMicrophone,
+    flite: Callable[[str], Path],
+) -> None:
+    window = quiet_window
+    backend = window.backend
+    backend.save_settings(replace(backend.settings, hands_free=True, end_silence_s=1.0))
+    page = window.rehearsal
+    assert page.hands_free.isChecked()
+    scripted_mic.say(flite("Retrieval keeps the answers current without retraining."))
+
+    # P, and nothing more: the question is spoken, the recording starts after it, and a
+    # second of silence after the answer stops it and shows the result.
+    with qtbot.waitSignal(page.recording_started, timeout=WAIT):
+        qtbot.keyClick(window.home.list, Qt.Key.Key_P)
+    with qtbot.waitSignal(page.result_shown, timeout=WAIT):
+        pass
+    assert scripted_mic.spoken
+    assert page.answer is not None
+    assert "answers current without retraining" in page.answer.result.transcript
+    assert page.answer.wav_path

@@ -43,6 +43,7 @@ def test_settings_persist_across_runs(qtbot: QtBot, window: MainWindow, data_dir
     reopened.stop_meter()
 
 
+@pytest.mark.pulse
 def test_the_microphone_tab_lists_the_virtual_microphone_with_a_live_meter(
     qtbot: QtBot,
     window: MainWindow,

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from app.ui.main_window import MainWindow
 from app.ui.reflow import Reflow
 
-from pulse_mic import PulseMic
+from scripted_mic import ScriptedMicrophone
 
 WAIT = 30_000
 
@@ -94,7 +94,10 @@ def test_two_cards_stand_side_by_side_when_they_fit_and_stack_when_not(qtbot: Qt
 
 
 def test_esc_while_recording_asks_before_the_answer_is_thrown_away(
-    qtbot: QtBot, quiet_window: MainWindow, pulse_mic: PulseMic, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
+    quiet_window: MainWindow,
+    scripted_mic: ScriptedMicrophone,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from app.ui import rehearsal
 
