@@ -83,7 +83,7 @@ def test_an_empty_queue_says_so_instead_of_showing_a_blank_card(
     window.backend.settings.new_per_day = 0
     start = window.review
     window.start_review(DECK)
-    qtbot.waitUntil(lambda: start.stack.currentIndex() == 1, timeout=10_000)
+    qtbot.waitUntil(start.summary_title.isVisible, timeout=10_000)
     assert start.summary_title.text() == "Nothing due right now"
 
 

@@ -203,7 +203,7 @@ def test_history_shows_each_attempt_and_replays_its_recording(
         history.loaded, timeout=WAIT, check_params_cb=lambda h: h.card_id == wanted
     ) as blocker:
         page.open_history(wanted)
-    assert page.tabs.currentIndex() == 1
+    assert page.tabs.tabText(page.tabs.currentIndex()) == "Role-play history"
     card_history = blocker.args[0]
     assert history.list.count() == len(card_history.attempts) == 2
     newest = history.selected()
