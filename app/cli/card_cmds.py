@@ -19,7 +19,9 @@ from app.model.settings import Settings
 TEXT_FIELDS = ("front", "back", "persona", "question", "model_answer")
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     card = sub.add_parser("card", parents=[common], help="add, edit, find, suspend or delete cards")
     cs = card.add_subparsers(dest="card_command", metavar="ACTION", required=True)
 

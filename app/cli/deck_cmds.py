@@ -12,7 +12,9 @@ from app.model.deckdata import IMPORT_MODES
 from app.model.settings import Settings
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     p = sub.add_parser("decks", parents=[common], help="list decks with card and due counts")
     p.add_argument("--json", action="store_true", help="print JSON (see README)")
     p.set_defaults(func=cmd_decks)

@@ -7,7 +7,9 @@ import argparse
 from app.cli.context import CliContext
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     p = sub.add_parser("gui", parents=[common], help="open the desktop app (the default)")
     p.add_argument(
         "--quit-after-start",

@@ -23,7 +23,9 @@ from app.speech.engines import ENGINE_NAMES, EngineChoice, choose_from_settings
 from app.speech.recognizer import Hints, Transcript, transcribe_pcm
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     p = sub.add_parser("speak", parents=[common], help="render text to a WAV with text-to-speech")
     p.add_argument("text", metavar="TEXT")
     p.add_argument("-o", "--output", required=True, metavar="WAV")
@@ -141,7 +143,7 @@ def _score(ctx: CliContext, args: argparse.Namespace) -> int:
     if args.wav is not None:
         transcript = _transcribe(ctx, args, Path(args.wav), card_hints(card))
     saved = None
-    if args.wav and not args.no_save and not transcript.heard_nothing:  # type: ignore[union-attr]
+    if args.wav and transcript is not None and not args.no_save and not transcript.heard_nothing:
         name = f"{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}.wav"
         saved = audio.copy_atomic(args.wav, recordings_dir(ctx.data_dir) / name)
     try:

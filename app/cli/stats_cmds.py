@@ -19,7 +19,9 @@ from app.model.paths import DB_FILENAME, backups_dir
 MAX_DAYS = 3650
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     p = sub.add_parser("stats", parents=[common], help="a deck's review and role-play figures")
     p.add_argument("--deck", required=True, metavar="NAME")
     p.add_argument("--days", type=int, default=30, metavar="N", help="window (default: 30)")

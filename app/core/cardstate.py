@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import Session
 
 from app.core import scheduling
@@ -26,7 +26,8 @@ def set_suspended(session: Session, card_ids: Iterable[int], suspended: bool) ->
         .where(Card.id.in_(ids), Card.suspended.is_(not suspended))
         .values(suspended=suspended)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    assert isinstance(result, CursorResult)  # an UPDATE's result counts its rows
+    return int(result.rowcount or 0)
 
 
 def bury(session: Session, card_ids: Iterable[int], now: datetime) -> datetime:

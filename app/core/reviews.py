@@ -67,7 +67,7 @@ def _review_allowance(
     return max(0, reviews_per_day - _logged_today(session, deck_id, now, new=False, kind=kind))
 
 
-def _kind_filter(kind: str | None):  # type: ignore[no-untyped-def]
+def _kind_filter(kind: str | None) -> tuple[ColumnElement[bool], ...]:
     return (Card.kind == kind,) if kind else ()
 
 

@@ -8,7 +8,8 @@ selected, the actions apply to all of them.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -40,11 +41,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.clock import utcnow
-from app.core.editing import CardFields, format_key_points, parse_key_points
+from app.core.editing import CardFields, Undo, format_key_points, parse_key_points
 from app.core.views import CardView
 from app.model.errors import KnownError
 from app.ui.backend import Backend
 from app.ui.widgets import Banner, plain_label, subtle, title
+
+if TYPE_CHECKING:
+    from app.core.store import Session
 
 COLUMNS = ("Card", "Answer", "Deck", "Kind", "Due", "State", "Tags")
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -411,7 +415,7 @@ class BrowserPage(QWidget):
         self._search_timer.stop()
         text = self.search.text()
 
-        def load(s):  # type: ignore[no-untyped-def]
+        def load(s: Session) -> tuple[list[str], list[CardView]]:
             from app.core import services
 
             decks = [d.name for d in services.list_decks(s, utcnow(), 0, 0)]
@@ -479,13 +483,16 @@ class BrowserPage(QWidget):
         self.buttons["undo"].setEnabled(bool(self.undo_stack))
 
     # -- changes --------------------------------------------------------------------------
-    def _write(self, work: Any, done_text: str, select: list[int] | None = None) -> None:
+    def _write(
+        self,
+        work: Callable[[Session], Undo | None],
+        done_text: str,
+        select: list[int] | None = None,
+    ) -> None:
         """Run ``work(session)`` on the DB worker; an ``Undo`` it returns goes on the stack."""
 
-        def written(result: Any) -> None:
-            from app.core.editing import Undo
-
-            if isinstance(result, Undo):
+        def written(result: Undo | None) -> None:
+            if result is not None:
                 self.undo_stack.append(result)
             self.banner.show_message(done_text, "info", timeout_ms=8000)
             self._wanted = select or []
@@ -514,7 +521,7 @@ class BrowserPage(QWidget):
         if editor.adding:
             deck, kind = editor.deck_choice.currentText(), str(editor.kind_choice.currentData())
 
-            def add(s):  # type: ignore[no-untyped-def]
+            def add(s: Session) -> int:
                 from app.core import services
 
                 return services.add_card(s, deck, kind, fields, now)
@@ -527,9 +534,11 @@ class BrowserPage(QWidget):
 
             self.backend.db(add, added, changes=True, on_failure=self._editor_failed)
             return
-        card_id = editor.card.id  # type: ignore[union-attr]
+        if editor.card is None:  # neither adding nor editing: nothing to save
+            return
+        card_id = editor.card.id
 
-        def edit(s):  # type: ignore[no-untyped-def]
+        def edit(s: Session) -> Undo:
             from app.core import services
 
             return services.edit_card(s, card_id, fields, now)
@@ -569,7 +578,7 @@ class BrowserPage(QWidget):
         ids = [c.id for c in cards]
         suspend = not all(c.suspended for c in cards)
 
-        def work(s):  # type: ignore[no-untyped-def]
+        def work(s: Session) -> Undo:
             from app.core import services
 
             change = services.snapshot_cards(s, ids, "suspend" if suspend else "unsuspend")
@@ -584,7 +593,7 @@ class BrowserPage(QWidget):
         if not ids:
             return
 
-        def work(s):  # type: ignore[no-untyped-def]
+        def work(s: Session) -> Undo:
             from app.core import services
 
             change = services.snapshot_cards(s, ids, "bury")
@@ -598,7 +607,7 @@ class BrowserPage(QWidget):
         if not ids:
             return
 
-        def work(s):  # type: ignore[no-untyped-def]
+        def work(s: Session) -> Undo:
             from app.core import services
 
             return services.reset_cards(s, ids)
@@ -613,7 +622,7 @@ class BrowserPage(QWidget):
         if deck is None:
             return
 
-        def work(s):  # type: ignore[no-untyped-def]
+        def work(s: Session) -> Undo:
             from app.core import services
 
             return services.move_cards(s, ids, deck)
@@ -628,7 +637,7 @@ class BrowserPage(QWidget):
         if tag is None:
             return
 
-        def work(s):  # type: ignore[no-untyped-def]
+        def work(s: Session) -> Undo:
             from app.core import services
 
             return services.change_tags(s, ids, add=[tag])
@@ -640,7 +649,7 @@ class BrowserPage(QWidget):
         if not ids:
             return
 
-        def work(s):  # type: ignore[no-untyped-def]
+        def work(s: Session) -> Undo:
             from app.core import services
 
             return services.delete_cards(s, ids)
@@ -652,11 +661,10 @@ class BrowserPage(QWidget):
             return
         change = self.undo_stack.pop()
 
-        def work(s):  # type: ignore[no-untyped-def]
+        def work(s: Session) -> None:
             from app.core import services
 
             services.undo(s, change)
-            return None
 
         self._update_buttons()
         self._write(work, f"Undid {change.description}.", list(change.card_ids))

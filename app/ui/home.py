@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -25,6 +26,9 @@ from app.core.views import DeckSummary, QueueCounts
 from app.ui.backend import Backend
 from app.ui.first_run import FirstRunPanel
 from app.ui.widgets import card_frame, plain_label, plain_tooltip, subtle, title
+
+if TYPE_CHECKING:
+    from app.core.store import Session
 
 SEPARATOR = "::"
 INDENT = 28  # pixels per nesting level
@@ -203,7 +207,7 @@ class HomePage(QWidget):
         flash = self.backend.settings.limits("flashcard")
         plays = self.backend.settings.limits("roleplay")
 
-        def load(session):  # type: ignore[no-untyped-def]
+        def load(session: Session) -> list[DeckSummary]:
             from app.core import services  # on the DB worker: keeps SQLAlchemy off start-up
 
             return services.list_decks(session, utcnow(), flash.new, flash.reviews, roleplays=plays)

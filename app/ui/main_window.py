@@ -73,7 +73,9 @@ class MainWindow(QMainWindow):
         backend.store_failed.connect(self._store_failed)
 
     # -- menus ----------------------------------------------------------------------
-    def _action(self, menu_name: str, text: str, shortcut: str | None, slot) -> QAction:  # type: ignore[no-untyped-def]
+    def _action(
+        self, menu_name: str, text: str, shortcut: str | None, slot: Callable[[], object]
+    ) -> QAction:
         menu = self._menus[menu_name]
         action = QAction(text, self)
         if shortcut:

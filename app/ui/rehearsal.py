@@ -48,6 +48,7 @@ from app.ui.widgets import (
 )
 
 if TYPE_CHECKING:
+    from app.core.reviews import ReviewResult
     from app.core.store import Session
     from app.core.teaching import Lesson
     from app.speech.capture import Recorder
@@ -388,7 +389,6 @@ class RehearsalPage(QWidget):
         limits = self.backend.settings.limits("roleplay")
 
         def load(s: Session) -> list[CardView]:
-
             from app.core import services
 
             deck = services.find_deck(s, deck_name)
@@ -699,7 +699,7 @@ class RehearsalPage(QWidget):
         assert card is not None
         typed = transcript is None
 
-        def score(s):  # type: ignore[no-untyped-def]
+        def score(s: Session) -> Answer:
             from app.rehearsal.session import score_and_record
 
             return score_and_record(s, card, transcript, text, wav_path or None)
@@ -762,13 +762,13 @@ class RehearsalPage(QWidget):
         self._stop_countdown()
         card_id, phrase, attempt_id = answer.card.id, said.text, answer.attempt_id
 
-        def write(s):  # type: ignore[no-untyped-def]
+        def write(s: Session) -> tuple[Lesson, CardView]:
             from app.core import teaching
 
             lesson = teaching.teach(s, card_id, index, phrase, counts)
             return lesson, teaching.current_card(s, card_id)
 
-        def written(done) -> None:  # type: ignore[no-untyped-def]
+        def written(done: tuple[Lesson, CardView]) -> None:
             lesson, card = done
             self._lessons.append((lesson, answer))
             verb = "now counts for" if counts else "no longer counts for"
@@ -784,7 +784,7 @@ class RehearsalPage(QWidget):
         if self.answer is None or before.card.id != self.answer.card.id:
             return
 
-        def write(s):  # type: ignore[no-untyped-def]
+        def write(s: Session) -> CardView:
             from app.core import teaching
 
             teaching.undo(s, lesson)
@@ -799,7 +799,7 @@ class RehearsalPage(QWidget):
             return
         from app.rehearsal.session import attempt_data, rescore
 
-        def score():  # type: ignore[no-untyped-def]
+        def score() -> Answer:
             return rescore(answer, card)
 
         def scored(new: Answer) -> None:
@@ -811,7 +811,7 @@ class RehearsalPage(QWidget):
             if attempt_id is not None:
                 data = attempt_data(new)
 
-                def store(s):  # type: ignore[no-untyped-def]
+                def store(s: Session) -> None:
                     from app.core import teaching
 
                     teaching.rewrite_attempt(
@@ -834,8 +834,7 @@ class RehearsalPage(QWidget):
         self._stop_countdown()
         attempt_id = answer.attempt_id
 
-        def write(s):  # type: ignore[no-untyped-def]
-
+        def write(s: Session) -> ReviewResult:
             from app.core import services
 
             if attempt_id is not None:

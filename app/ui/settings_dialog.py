@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QIODevice
 from PySide6.QtMultimedia import QAudioFormat, QAudioSource
@@ -30,6 +31,9 @@ from app.ui import file_dialogs
 from app.ui.backend import Backend
 from app.ui.theme import THEMES, apply_theme
 from app.ui.widgets import LevelMeter, full_subtle
+
+if TYPE_CHECKING:
+    from app.speech.models import ModelInfo
 
 TEST_SENTENCE = "Retrieval keeps answers current; fine-tuning shapes how the model behaves."
 
@@ -298,7 +302,7 @@ class SettingsDialog(QDialog):
         def progress(done: int, total: int) -> None:
             tasks.call_on_gui(lambda: self._show_progress(done, total))
 
-        def installed(model) -> None:  # type: ignore[no-untyped-def]
+        def installed(model: ModelInfo) -> None:
             self.install_button.setEnabled(True)
             self.install_progress.hide()
             self.engine_status.setText(f"Installed {model.path}.")

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from PySide6.QtCharts import (
     QAbstractAxis,
+    QAbstractSeries,
     QAreaSeries,
     QBarCategoryAxis,
     QBarSeries,
@@ -657,11 +658,11 @@ class StatsPage(QWidget):
         card.show_chart(bool(points))
 
     @staticmethod
-    def _attach(chart: QChart, series: object, x: QAbstractAxis, y: QAbstractAxis) -> None:
+    def _attach(chart: QChart, series: QAbstractSeries, x: QAbstractAxis, y: QAbstractAxis) -> None:
         chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
-        series.attachAxis(x)  # type: ignore[attr-defined]
-        series.attachAxis(y)  # type: ignore[attr-defined]
+        series.attachAxis(x)
+        series.attachAxis(y)
 
 
 def _qdt(msecs: float) -> QDateTime:
