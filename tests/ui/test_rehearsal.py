@@ -143,7 +143,6 @@ def test_speaking_into_the_microphone_shows_coverage_and_the_key_points_met(
     assert scripted_mic.devices == ["vmic"]  # the microphone the settings name
     qtbot.waitUntil(lambda: scripted_mic.spoken, timeout=30_000)
     qtbot.waitUntil(lambda: page.partial.text() != "Listening…", timeout=30_000)
-    assert page.level.level > 0
     with qtbot.waitSignal(page.result_shown, timeout=60_000):
         qtbot.keyClick(page, Qt.Key.Key_Space)
 
