@@ -21,6 +21,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 pulse_server, pulse_mic = make_pulse_fixtures()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Derived files (the Whisper model's int8 copy) go to a folder of the session's,
+    never the user's cache. Set before any decoder process starts, which inherits it."""
+    path = tmp_path_factory.mktemp("cache")
+    os.environ["PARLEY_CACHE_DIR"] = str(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def qapp_cls(pulse_server: object) -> type:
     """The virtual microphone must exist before Qt's audio backend first connects."""

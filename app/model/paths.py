@@ -11,6 +11,7 @@ from app.model.errors import KnownError
 
 APP_NAME = "parley"
 DATA_DIR_ENV = "PARLEY_DATA_DIR"
+CACHE_DIR_ENV = "PARLEY_CACHE_DIR"
 DB_FILENAME = "collection.sqlite3"
 
 
@@ -50,3 +51,11 @@ def logs_dir(data_dir: Path) -> Path:
 
 def tts_cache_dir(data_dir: Path) -> Path:
     return data_dir / "cache" / "tts"
+
+
+def cache_dir() -> Path:
+    """Files Parley derives from what is installed and can make again (the int8 copy of
+    a Whisper model): per user and machine rather than per collection. ``$PARLEY_CACHE_DIR``
+    or the platform's user cache dir."""
+    chosen = os.environ.get(CACHE_DIR_ENV) or platformdirs.user_cache_dir(APP_NAME)
+    return Path(chosen).expanduser().resolve()

@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.model.errors import KnownError
+from app.model.paths import cache_dir
 
 FloatArray = npt.NDArray[np.float32]
 RATE = 16000
@@ -49,6 +50,7 @@ MADE_UP_PROBABILITY = 0.05
 # 0.246) and saved a fifth of the time. bench/bench_recognition.py compares it with the
 # full window.
 ENCODER_PAD_S = 6.0  # the prompt shares Whisper's 448-token context with the answer
+INT8_CACHE = "whisper-int8"  # under the user cache dir
 START_TIMEOUT_S = 120.0  # importing CTranslate2 and loading a large model, on a slow disk
 
 
@@ -70,8 +72,11 @@ def cpu_threads() -> int:
 class DecoderProcess:
     """The handle the recognisers hold: a child process with the model loaded."""
 
-    def __init__(self, path: Path, encoder_pad_s: float | None = None) -> None:
+    def __init__(
+        self, path: Path, encoder_pad_s: float | None = None, cache: Path | None = None
+    ) -> None:
         self.path = path
+        self._cache = cache_dir() / INT8_CACHE if cache is None else cache
         self._pad_s = ENCODER_PAD_S if encoder_pad_s is None else encoder_pad_s
         self._lock = threading.Lock()
         self._ids = itertools.count()
@@ -147,7 +152,7 @@ class DecoderProcess:
             theirs.close()
         conn = Connection(ours.detach())
         try:
-            conn.send((str(self.path), self._pad_s, cpu_threads()))
+            conn.send((str(self.path), self._pad_s, cpu_threads(), str(self._cache)))
             ready = conn.poll(START_TIMEOUT_S)
             status, message = conn.recv() if ready else ("timeout", "")
         except (EOFError, OSError):
@@ -211,18 +216,18 @@ def child_main(argv: list[str]) -> int:
     """The child's entry point; ``argv`` holds the file descriptor of its socket."""
     conn = Connection(int(argv[0]))
     try:
-        path, encoder_pad_s, threads = conn.recv()
+        path, encoder_pad_s, threads, cache = conn.recv()
     except (EOFError, OSError):
         return 1
-    serve(conn, path, encoder_pad_s, threads)
+    serve(conn, path, encoder_pad_s, threads, Path(cache))
     return 0
 
 
-def serve(conn: Connection, path: str, encoder_pad_s: float, threads: int) -> None:
-    """The child's main loop: load the model, then decode requests until the parent
-    closes its end."""
+def serve(conn: Connection, path: str, encoder_pad_s: float, threads: int, cache: Path) -> None:
+    """The child's main loop: load the model (its int8 copy, see ``whisper_int8``), then
+    decode requests until the parent closes its end."""
     try:
-        model = load_model(Path(path), encoder_pad_s, threads)
+        model = load_model(loadable(Path(path), cache), encoder_pad_s, threads)
     except KnownError as err:
         conn.send(("error", str(err)))
         return
@@ -242,6 +247,18 @@ def serve(conn: Connection, path: str, encoder_pad_s: float, threads: int) -> No
             conn.send(reply)
         except OSError:
             return  # the parent has gone
+
+
+def loadable(path: Path, cache: Path) -> Path:
+    """The int8 copy of the model at ``path``, or ``path`` itself if none can be made:
+    then CTranslate2 quantizes at load, as it always could, at a higher peak."""
+    from app.speech.whisper_int8 import int8_model
+
+    try:
+        return int8_model(path, cache)
+    except KnownError as err:
+        print(f"parley: {err} Loading {path} as it is.", file=sys.stderr)
+        return path
 
 
 def load_model(path: Path, encoder_pad_s: float, threads: int) -> Any:
