@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.core import deck_tree, reviews, scheduling
+from app.core import deck_tree, review_history, reviews, scheduling
 from app.core.clock import utcnow
 from app.core.models import (
     AnkiNotetype,
@@ -82,6 +82,8 @@ def import_deck(
     ) + 1
     new_cards = _NewCards(session, now)
     changed: list[tuple[int, CardData, int]] = []
+    # (card id, whether this import adds the card, its past reviews), kept with scheduling
+    histories: list[tuple[int, bool, CardData]] = []
     added = unchanged = skipped = suspended = 0
     total = len(data.cards)
     for done, item in enumerate(data.cards):
@@ -98,19 +100,24 @@ def import_deck(
                 unchanged += 1
             else:
                 changed.append((row.id, item, deck_id))
+            if with_scheduling and item.history:
+                histories.append((row.id, False, item))
             existing[item.guid] = None  # the same id twice in one file: the first one wins
             continue
         if item.guid in existing and mode != "duplicate":
             skipped += 1
             continue
         guid = item.guid if item.guid not in existing else _free_guid(item.guid, existing)
-        new_cards.add(deck_id, guid, next_position, item, with_scheduling)
+        card_id = new_cards.add(deck_id, guid, next_position, item, with_scheduling)
+        if with_scheduling and item.history:
+            histories.append((card_id, True, item))
         next_position += 1
         existing[guid] = None
         added += 1
     _update(session, changed, now)
     session.flush()
     new_cards.write()
+    reviews_kept = review_history.add(session, histories)
     if progress is not None:
         progress(total, total)
     # Only a file whose decks all sit in one tree can be recognised by that tree alone.
@@ -129,6 +136,7 @@ def import_deck(
         decks=sorted(decks),
         suspended=suspended,
         images=sum(1 for card in data.cards if card.images or card.back_images),
+        reviews=reviews_kept,
         remarks=[RemarkCount(r.kind, r.reason, len(r.where), r.where[:10]) for r in data.remarks],
     )
 
@@ -358,7 +366,8 @@ class _NewCards:
 
     def add(
         self, deck_id: int, guid: str, position: int, item: CardData, with_scheduling: bool
-    ) -> None:
+    ) -> int:
+        """Queue ``item`` as a new card; returns the id it will have."""
         card_id = self.next_id
         self.next_id += 1
         state: dict[str, Any] = {}
@@ -385,6 +394,7 @@ class _NewCards:
             for i, k in enumerate(item.key_points)
         )
         self.tags.extend((card_id, name) for name in sorted(set(item.tags)))
+        return card_id
 
     def write(self) -> None:
         if not self.cards:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
-from app.core import deck_tree, reviews
+from app.core import deck_tree, review_history, reviews
 from app.core.clock import utcnow
 from app.core.deck_import import import_deck as import_deck
 from app.core.models import (
@@ -176,13 +176,15 @@ def list_cards(session: Session, deck_name: str, kind: str | None = None) -> lis
 
 def export_deck(session: Session, deck_name: str, *, with_scheduling: bool = False) -> DeckData:
     """The deck ``deck_name`` and every deck below it, each card naming its deck by full
-    path. With ``with_scheduling`` the cards carry their state, due day and interval."""
+    path. With ``with_scheduling`` the cards carry their state, due day, interval
+    and every past review."""
     deck = find_deck(session, deck_name)
     now = utcnow()
     cards: list[CardView] = []
     for each in deck_tree.decks_within(session, deck.name):
         cards.extend(list_cards(session, each.name))
     notetypes = {c.origin["notetype_id"] for c in cards if c.origin and "notetype_id" in c.origin}
+    history = review_history.reviews_of(session, [c.id for c in cards]) if with_scheduling else {}
     return DeckData(
         name=deck.name,
         description=deck.description,
@@ -209,6 +211,7 @@ def export_deck(session: Session, deck_name: str, *, with_scheduling: bool = Fal
                 buried=c.buried and with_scheduling,
                 origin=_origin(c.origin),
                 schedule=_schedule(c, now) if with_scheduling else None,
+                history=history.get(c.id, []),
             )
             for c in cards
         ],

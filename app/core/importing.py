@@ -44,7 +44,7 @@ class PreparedImport:
     data: DeckData
     staging: Path
     with_scheduling: bool = False
-    digest: str | None = None  # the file's sha256
+    digest: str | None = None  # import_key: the file's sha256, and how it was read
 
     def discard(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -68,7 +68,8 @@ def prepare_import(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return PreparedImport(path, data, staging, with_scheduling, file_digest(path))
+    digest = import_key(file_digest(path), with_scheduling)
+    return PreparedImport(path, data, staging, with_scheduling, digest)
 
 
 def commit_import(
@@ -165,6 +166,15 @@ def candidate_names(name: str, digest: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def import_key(digest: str, with_scheduling: bool) -> str:
+    """What an import of a file with sha256 ``digest`` is recognised by next time: the
+    bytes, and whether scheduling came with them, since a file read without its
+    scheduling and review history brings them when read again with it."""
+    if not with_scheduling:
+        return digest
+    return hashlib.sha256(f"{digest}:with-scheduling".encode()).hexdigest()
+
+
 def file_digest(path: Path) -> str:
     with path.open("rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
@@ -206,7 +216,7 @@ def import_path(
     if mode == "update" and path.is_file():
         # The same bytes as this tree's last import, and nobody changed the tree since:
         # reading the file again would change nothing.
-        digest = file_digest(path)
+        digest = import_key(file_digest(path), with_scheduling)
         with store.session() as session:
             done = already_imported(session, digest, deck_name)
         if done is not None:

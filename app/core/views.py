@@ -171,6 +171,7 @@ class ImportSummary:
     decks: list[str] = field(default_factory=list)
     suspended: int = 0
     images: int = 0  # cards that show images
+    reviews: int = 0  # past reviews brought into the review log (with scheduling)
     remarks: list[RemarkCount] = field(default_factory=list)
     # The very file of the tree's last import, into a tree nobody changed: not read again.
     same_file: bool = False
@@ -190,6 +191,8 @@ class ImportSummary:
             lines.append(f"{self.media} media files")
         if self.images:
             lines.append(f"{self.images} cards show images")
+        if self.reviews:
+            lines.append(f"{self.reviews} past reviews kept in the review history")
         lines.extend(remark.describe() for remark in self.remarks)
         return lines
 
@@ -204,6 +207,7 @@ class ImportSummary:
             "decks": list(self.decks or [self.deck]),
             "suspended": self.suspended,
             "images": self.images,
+            "reviews": self.reviews,
             "converted": [r.to_json() for r in self.remarks if r.kind == "converted"],
             "left_out": [r.to_json() for r in self.remarks if r.kind == "skipped"],
             "same_file": self.same_file,

@@ -21,11 +21,13 @@ from app.formats.htmltext import PlainField, html_to_text
 from app.formats.keypoints import parse_key_points
 from app.model.deckdata import (
     MAX_SCHEDULE_DAYS,
+    REVIEW_KINDS,
     AnkiOrigin,
     CardData,
     DeckData,
     NoteTypeData,
     PersonaData,
+    ReviewData,
     ScheduleData,
     key_points_problem,
     shown_digest,
@@ -286,6 +288,7 @@ class NoteConverter:
             back_images=self._images(note, back, (*front.images, *front_images)),
             suspended=card.queue == _QUEUE_SUSPENDED,
             buried=self.with_scheduling and card.queue in _QUEUE_BURIED,
+            history=_history(card) if self.with_scheduling else [],
             origin=None
             if _is_parleys(note.notetype_id)
             else AnkiOrigin(
@@ -327,6 +330,7 @@ class NoteConverter:
             deck=self.deck_of(card),
             suspended=card.queue == _QUEUE_SUSPENDED,
             buried=self.with_scheduling and card.queue in _QUEUE_BURIED,
+            history=_history(card) if self.with_scheduling else [],
         )
 
     def _schedule(self, card: AnkiCard) -> ScheduleData | None:
@@ -348,6 +352,40 @@ class NoteConverter:
 
 
 _MAX_COUNT = 2**31 - 1
+# Review times Parley can hold: after 2000-01-01 and before 2100-01-01 (milliseconds).
+_REVIEW_MS = (946_684_800_000, 4_102_444_800_000)
+_DAY_S = 86400
+
+
+def _history(card: AnkiCard) -> list[ReviewData]:
+    """The card's answers from Anki's review log, oldest first. Anki logs more than
+    answers: a manual reschedule or "set due date" (types 4 and 5) and a filtered-deck
+    review that did not count (ease 0) have no rating and are not reviews here."""
+    out = []
+    for at_ms, ease, ivl, last_ivl, factor, taken, kind in card.revlog:
+        if not (1 <= ease <= 4 and 0 <= kind < len(REVIEW_KINDS)):
+            continue
+        if not _REVIEW_MS[0] <= at_ms < _REVIEW_MS[1]:
+            continue  # not a time Anki wrote: a damaged or crafted log
+        out.append(
+            ReviewData(
+                at_ms=at_ms,
+                rating=ease,
+                interval_s=_interval_s(ivl),
+                last_interval_s=_interval_s(last_ivl),
+                factor=_clamp(factor, 100_000),
+                duration_ms=_clamp(taken, _DAY_S * 1000),
+                kind=REVIEW_KINDS[kind],
+            )
+        )
+    return out
+
+
+def _interval_s(ivl: int) -> int:
+    """An interval from Anki's log (days when positive, seconds when negative) in seconds."""
+    if ivl >= 0:
+        return _clamp(ivl, MAX_SCHEDULE_DAYS) * _DAY_S
+    return _clamp(-ivl, MAX_SCHEDULE_DAYS * _DAY_S)
 
 
 def _is_parleys(notetype_id: int) -> bool:

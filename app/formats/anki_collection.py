@@ -57,6 +57,9 @@ class AnkiCard:
     ivl: int
     reps: int
     lapses: int
+    id: int = 0
+    # Its review log entries, oldest first: (id, ease, ivl, lastIvl, factor, time, type).
+    revlog: list[tuple[int, ...]] = field(default_factory=list)
 
 
 @dataclass
@@ -111,7 +114,9 @@ class CollectionReader:
         finally:
             conn.close()
 
-    def read(self) -> AnkiCollection:
+    def read(self, *, with_revlog: bool = False) -> AnkiCollection:
+        """The collection's notes with their cards; ``with_revlog`` adds each card's
+        review log (only wanted with scheduling, and the biggest table of a collection)."""
         with self._connect() as conn:
             tables = {
                 name: kind
@@ -132,7 +137,7 @@ class CollectionReader:
             else:
                 notetypes = self._notetypes_v11(row[1])
                 decks = self._decks_v11(row[2])
-            notes = self._notes(conn)
+            notes = self._notes(conn, with_revlog and tables.get("revlog") == "table")
         return AnkiCollection(created, notetypes, decks, notes)
 
     def _notetypes_v11(self, models_json: object) -> dict[int, NoteType]:
@@ -229,7 +234,7 @@ class CollectionReader:
             raise self.fail(f"has unreadable settings ({exc})", where) from None
         return value
 
-    def _notes(self, conn: sqlite3.Connection) -> list[AnkiNote]:
+    def _notes(self, conn: sqlite3.Connection, with_revlog: bool) -> list[AnkiNote]:
         notes: dict[int, AnkiNote] = {}
         for nid, guid, mid, tags, flds in conn.execute(
             "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"
@@ -247,20 +252,32 @@ class CollectionReader:
                 tags=str(tags or "").split(),
                 fields=fields,
             )
+        cards: dict[int, AnkiCard] = {}
         for row in conn.execute(
-            "SELECT nid, ord, did, type, queue, due, ivl, reps, lapses, odue, odid "
+            "SELECT nid, ord, did, type, queue, due, ivl, reps, lapses, odue, odid, id "
             "FROM cards ORDER BY nid, ord"
         ):
             if not all(type(v) is int for v in row):
                 row = tuple(_as_int(v) for v in row)
-            nid, ord_, did, ctype, queue, due, ivl, reps, lapses, odue, odid = row
+            nid, ord_, did, ctype, queue, due, ivl, reps, lapses, odue, odid, cid = row
             note = notes.get(nid)
             if note is None:
                 continue
             # A card in a filtered deck remembers its home deck and due date.
-            note.cards.append(
-                AnkiCard(ord_, odid or did, ctype, queue, odue if odid else due, ivl, reps, lapses)
+            card = AnkiCard(
+                ord_, odid or did, ctype, queue, odue if odid else due, ivl, reps, lapses, cid
             )
+            note.cards.append(card)
+            cards[cid] = card
+        if with_revlog:
+            for row in conn.execute(
+                "SELECT cid, id, ease, ivl, lastIvl, factor, time, type FROM revlog ORDER BY id"
+            ):
+                if not all(type(v) is int for v in row):
+                    row = tuple(_as_int(v) for v in row)
+                owner = cards.get(row[0])
+                if owner is not None:
+                    owner.revlog.append(row[1:])
         return list(notes.values())
 
 

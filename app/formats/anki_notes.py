@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from app.formats.cloze import PLACEHOLDER
 from app.formats.htmltext import image_tags, sound_tags, text_to_html
 from app.formats.keypoints import format_key_points
-from app.model.deckdata import CardData, ScheduleData, shown_digest
+from app.model.deckdata import CardData, ReviewData, ScheduleData, shown_digest
 
 BASIC, REVERSED, CLOZE, ROLEPLAY = "basic", "reversed", "cloze", "roleplay"
 ORIGINAL = "original"  # the Anki note type the cards came from (PlannedNote.notetype_id)
@@ -37,6 +37,7 @@ class PlannedCard:
     deck: str  # full path; "" for the deck being exported
     suspended: bool = False
     buried: bool = False
+    history: list[ReviewData] = field(default_factory=list)
 
 
 @dataclass
@@ -50,7 +51,9 @@ class PlannedNote:
 
 
 def _planned(ord_: int, card: CardData) -> PlannedCard:
-    return PlannedCard(ord_, card.schedule, card.deck, card.suspended, card.buried)
+    return PlannedCard(
+        ord_, card.schedule, card.deck, card.suspended, card.buried, list(card.history)
+    )
 
 
 def split_guid(guid: str) -> tuple[str, int]:

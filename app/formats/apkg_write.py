@@ -7,7 +7,8 @@ Anki note they were read from with its own note type, and role-plays as a "Parle
 Role-play" note type whose fields Parley reads back. Every deck of the tree goes out by
 its full ``Parent::Child`` name, and parents without cards of their own are made too.
 With scheduling, cards keep their state (learning, review, relearning), due day,
-interval and counts; suspension goes out either way.
+interval and counts, and their past reviews go into the review log; suspension goes
+out either way.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from app.formats.anki_notes import (
     plan_notes,
 )
 from app.formats.htmltext import html_to_text, text_to_html
-from app.model.deckdata import DeckData, NoteTypeData
+from app.model.deckdata import REVIEW_KINDS, DeckData, NoteTypeData, ReviewData
 from app.model.errors import DeckFormatError
 
 _SCHEMA = """
@@ -161,6 +162,7 @@ def _write_collection(db_path: Path, deck: DeckData, notes: list[PlannedNote], n
         )
         next_id = now * 1000
         position = 0
+        revlog_ids: set[int] = set()
         for note in notes:
             next_id += 1
             note_id = next_id
@@ -195,6 +197,10 @@ def _write_collection(db_path: Path, deck: DeckData, notes: list[PlannedNote], n
                         *_card_state(card, position, now),
                     ),
                 )
+                conn.executemany(
+                    "INSERT INTO revlog VALUES (?, ?, -1, ?, ?, ?, ?, ?, ?)",
+                    [_revlog(r, next_id, revlog_ids) for r in card.history],
+                )
         conn.commit()
     finally:
         conn.close()
@@ -214,6 +220,26 @@ def _card_state(card: PlannedCard, position: int, now: int) -> tuple[int, ...]:
     if set_aside is not None:
         queue = set_aside
     return (kind, queue, due, max(1, schedule.interval_days), 2500, schedule.reps, schedule.lapses)
+
+
+def _revlog(review: ReviewData, card_id: int, taken: set[int]) -> tuple[int, ...]:
+    """id, cid, ease, ivl, lastIvl, factor, time, type: a review as Anki logs it. The id
+    is the review's time in milliseconds; Anki needs it unique, so a clash moves on 1 ms."""
+    log_id = review.at_ms
+    while log_id in taken:
+        log_id += 1
+    taken.add(log_id)
+    kind = REVIEW_KINDS.index(review.kind) if review.kind in REVIEW_KINDS else 1
+    return (
+        log_id, card_id, review.rating, _anki_interval(review.interval_s),
+        _anki_interval(review.last_interval_s), review.factor, review.duration_ms, kind,
+    )  # fmt: skip
+
+
+def _anki_interval(seconds: int) -> int:
+    """Anki's log keeps an interval as days when it is a day or more, else as minus the
+    seconds."""
+    return round(seconds / 86400) if seconds >= 86400 else -seconds
 
 
 def _tags(tags: list[str]) -> str:
@@ -339,6 +365,9 @@ def _conf(deck_id: int) -> dict[str, Any]:
         "sortType": "noteFld",
         "sortBackwards": False,
         "addToCur": True,
+        # Without it Anki takes the package for one of its first scheduler's, and on
+        # import renumbers the answer buttons of every learning review in the log.
+        "schedVer": 2,
     }
 
 

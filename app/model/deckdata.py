@@ -171,6 +171,8 @@ class CardData:
     buried: bool = False
     # Where an Anki card came from, so that exporting it updates the same Anki note.
     origin: AnkiOrigin | None = None
+    # The card's past reviews, oldest first; carried only with its scheduling.
+    history: list[ReviewData] = field(default_factory=list)
 
 
 @dataclass
@@ -205,6 +207,27 @@ class ScheduleData:
     lapses: int = 0
     # "learning", "review" or "relearning", as FSRS names its states.
     state: str = "review"
+
+
+# A review's kind, as Anki's review log names them by number (0-3).
+REVIEW_KINDS = ("learning", "review", "relearning", "filtered")
+
+
+@dataclass
+class ReviewData:
+    """One past review, as Anki's review log keeps it: when (milliseconds since the
+    epoch, which is also the log entry's id in Anki), the rating (1 Again .. 4 Easy),
+    the interval it gave and the one before (in seconds), the ease factor in permille
+    (0 when unknown), how long the answer took, and the card's state when reviewed
+    (one of ``REVIEW_KINDS``)."""
+
+    at_ms: int
+    rating: int
+    interval_s: int
+    last_interval_s: int = 0
+    factor: int = 0
+    duration_ms: int = 0
+    kind: str = "review"
 
 
 @dataclass
