@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -14,6 +16,15 @@ from app.cli.main import main
 from app.core import services
 from app.core.clock import utcnow
 from app.core.store import Store
+
+from anki_notes import deck_id, new_note
+
+if TYPE_CHECKING:
+    from anki.cards import CardId
+    from anki.collection import Collection
+    from anki.dbproxy import DBProxy
+
+    StudiedAnki = tuple[Collection, dict[str, CardId]]
 
 DECK = "Protocols"
 DAY_MS = 86_400_000
@@ -26,35 +37,42 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
     return out
 
 
-def export(col, out: Path) -> Path:  # type: ignore[no-untyped-def]
+def export(col: Collection, out: Path) -> Path:
     from anki.collection import DeckIdLimit, ExportAnkiPackageOptions
 
     options = ExportAnkiPackageOptions(
         with_scheduling=True, with_deck_configs=False, with_media=False, legacy=False
     )
     col.export_anki_package(
-        out_path=str(out), options=options, limit=DeckIdLimit(col.decks.id(DECK))
+        out_path=str(out), options=options, limit=DeckIdLimit(deck_id(col, DECK))
     )
     return out
 
 
+def db(col: Collection) -> DBProxy:
+    if col.db is None:
+        raise LookupError("the test collection is closed")
+    return col.db
+
+
 @pytest.fixture
-def anki(tmp_path: Path):  # type: ignore[no-untyped-def]
+def anki(tmp_path: Path) -> Iterator[StudiedAnki]:
     """A collection where one card was studied three weeks ago (two learning steps, a
     review, a lapse and a manual reschedule, which is no review) and another one was
     answered today by Anki's own scheduler."""
     from anki.collection import Collection
+    from anki.consts import CARD_TYPE_REV, QUEUE_TYPE_REV
 
     (tmp_path / "anki").mkdir()
     col = Collection(str(tmp_path / "anki" / "source.anki2"))
-    deck_id = col.decks.id(DECK)
-    col.decks.select(deck_id)
+    deck = deck_id(col, DECK)
+    col.decks.select(deck)
     ids = {}
     for role, front in (("old", "What does TCP guarantee?"), ("today", "Port of HTTPS")):
-        note = col.new_note(col.models.by_name("Basic"))
+        note = new_note(col, "Basic")
         note["Front"], note["Back"] = front, "an answer"
         note.tags = [role]
-        col.add_note(note, deck_id)
+        col.add_note(note, deck)
         ids[role] = note.cards()[0].id
     now_ms = int(time.time() * 1000)
     start = now_ms - 21 * DAY_MS
@@ -66,13 +84,13 @@ def anki(tmp_path: Path):  # type: ignore[no-untyped-def]
         (start + 6 * DAY_MS, 0, 3, 4, 2450, 0, 4),  # "set due date": not an answer
     ]
     for row in old:
-        col.db.execute(
+        db(col).execute(
             "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
             "VALUES (?, ?, -1, ?, ?, ?, ?, ?, ?)",
             row[0], ids["old"], *row[1:],
         )  # fmt: skip
     card = col.get_card(ids["old"])
-    card.type = card.queue = 2
+    card.type, card.queue = CARD_TYPE_REV, QUEUE_TYPE_REV
     card.ivl, card.due, card.reps, card.lapses, card.factor = 3, col.sched.today + 2, 4, 1, 2450
     col.update_card(card)
     queued = col.sched.getCard()
@@ -83,8 +101,8 @@ def anki(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 def test_anki_reviews_become_parley_history_that_statistics_show(
-    anki, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:  # type: ignore[no-untyped-def]
+    anki: StudiedAnki, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     col, _ids = anki
     package = export(col, tmp_path / "protocols.apkg")
     data = str(tmp_path / "data")
@@ -107,8 +125,8 @@ def test_anki_reviews_become_parley_history_that_statistics_show(
 
 
 def test_without_scheduling_no_history_comes_and_re_importing_adds_only_new_reviews(
-    anki, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:  # type: ignore[no-untyped-def]
+    anki: StudiedAnki, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     col, ids = anki
     data = str(tmp_path / "data")
     first = export(col, tmp_path / "first.apkg")
@@ -121,7 +139,7 @@ def test_without_scheduling_no_history_comes_and_re_importing_adds_only_new_revi
     # The cards were there already; their Anki history joins them, once.
     assert again["reviews"] == 5
     # One more review in Anki (a Good on the old card, a day ago), then a new export.
-    col.db.execute(
+    db(col).execute(
         "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
         "VALUES (?, ?, -1, 3, 9, 3, 2450, 6000, 1)",
         int(time.time() * 1000) - DAY_MS, ids["old"],
@@ -136,12 +154,12 @@ def test_without_scheduling_no_history_comes_and_re_importing_adds_only_new_revi
 
 
 def test_the_history_goes_back_to_anki_with_parleys_own_reviews(
-    anki, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:  # type: ignore[no-untyped-def]
+    anki: StudiedAnki, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
     col, _ids = anki
-    anki_log = {tuple(r) for r in col.db.all("SELECT id, ease, ivl, lastIvl, type FROM revlog")}
+    anki_log = {tuple(r) for r in db(col).all("SELECT id, ease, ivl, lastIvl, type FROM revlog")}
     data_dir = tmp_path / "data"
     run(capsys, "import", str(export(col, tmp_path / "p.apkg")), "--with-scheduling",
         "--data-dir", str(data_dir))  # fmt: skip
@@ -164,7 +182,7 @@ def test_the_history_goes_back_to_anki_with_parleys_own_reviews(
                 package_path=str(out), options=ImportAnkiPackageOptions(with_scheduling=True)
             )
         )
-        back = fresh.db.all("SELECT id, ease, ivl, lastIvl, type, cid, time FROM revlog")
+        back = db(fresh).all("SELECT id, ease, ivl, lastIvl, type, cid, time FROM revlog")
         by_front = {fresh.get_card(cid).note()["Front"]: cid for cid in {row[5] for row in back}}
         answered = {tuple(r[:5]) for r in back}
         # Every answer Anki logged comes back as Anki logged it (not the reschedule) ...
