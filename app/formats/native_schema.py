@@ -28,7 +28,8 @@ _TOP_KEYS = {"format", "version", "deck", "glossary", "personas", "cards"}
 _GLOSSARY_KEYS = {"terms", "acronyms", "heard_as", "options"}
 _DECK_KEYS = {"name", "description"}
 _PERSONA_KEYS = ("key", "name", "role", "cares_about", "voice")
-_COMMON_CARD_KEYS = {"id", "kind", "tags", "media", "schedule"}
+_COMMON_CARD_KEYS = {"id", "kind", "tags", "media", "schedule", "deck"}
+_DECK_SEPARATOR = "::"
 _KIND_KEYS = {
     "flashcard": {"front", "back"},
     "roleplay": {"persona", "question", "model_answer", "key_points"},
@@ -178,6 +179,7 @@ def _card(check: _Checker, raw: object, index: int, deck: DeckData) -> CardData:
         if problem is not None:
             raise check.fail(problem, where)
     card.schedule = _schedule(check, table.get("schedule"), where)
+    card.deck = _subdeck(check, table, where, deck.name)
     if kind == "flashcard":
         card.front = check.text(table, "front", where, required=True)
         card.back = check.text(table, "back", where, required=True)
@@ -189,6 +191,23 @@ def _card(check: _Checker, raw: object, index: int, deck: DeckData) -> CardData:
     card.model_answer = check.text(table, "model_answer", where, required=True)
     card.key_points = _key_points(check, table.get("key_points"), where)
     return card
+
+
+def _subdeck(check: _Checker, table: dict[str, Any], where: str, file_deck: str) -> str:
+    """The card's ``deck``: a full path, levels joined by "::" as in Anki; "" for the
+    file's own deck. A level with nothing in it is refused rather than guessed at."""
+    if "deck" not in table:
+        return ""
+    path = check.text(table, "deck", where, required=True)
+    levels = [part.strip() for part in path.split(_DECK_SEPARATOR)]
+    if not all(levels):
+        raise check.fail(
+            f"'deck' {path!r} has an empty level; write the full path, such as "
+            f"'{file_deck.strip() or 'Parent'}::Child'",
+            where,
+        )
+    full = _DECK_SEPARATOR.join(levels)
+    return "" if full == _DECK_SEPARATOR.join(p.strip() for p in file_deck.split("::")) else full
 
 
 def _key_points(check: _Checker, value: object, where: str) -> list[KeyPoint]:
@@ -245,6 +264,8 @@ def deck_to_document(deck: DeckData) -> dict[str, Any]:
 
 def _card_document(card: CardData) -> dict[str, Any]:
     out: dict[str, Any] = {"id": card.guid, "kind": card.kind}
+    if card.deck:
+        out["deck"] = card.deck
     if card.kind == "flashcard":
         out.update(front=card.front, back=card.back)
     else:
