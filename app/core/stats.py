@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from app.core.attempts import recording_of
 from app.core.decks import find_deck
-from app.core.models import Attempt, Card, KeyPointRow, ReviewLog
+from app.core.models import Attempt, Card, KeyPointRow, Persona, ReviewLog
 from app.model.errors import NotFoundError
 
 PASSING_RATINGS = (3, 4)  # Good, Easy
@@ -114,18 +114,21 @@ class CoveragePoint:
 @dataclass(frozen=True)
 class PromptCoverage:
     card_id: int
-    persona: str
+    persona: str  # the key cards refer to, "product manager"
     question: str
     points: tuple[CoveragePoint, ...]
+    persona_name: str = ""  # what the persona is called, "Priya"; empty if unnamed
 
     @property
     def title(self) -> str:
-        return f"{self.persona}: {self.question}" if self.persona else self.question
+        who = self.persona_name or self.persona
+        return f"{who}: {self.question}" if who else self.question
 
     def to_json(self) -> dict[str, Any]:
         return {
             "card_id": self.card_id,
             "persona": self.persona,
+            "persona_name": self.persona_name,
             "question": self.question,
             "attempts": [p.to_json() for p in self.points],
         }
@@ -277,7 +280,7 @@ def deck_stats(
             .order_by(Attempt.created_at, Attempt.id)
         )
     ]
-    coverage = _coverage(attempts)
+    coverage = _coverage(attempts, _persona_names(session, deck.id))
     missed = _missed(a for a, _p, _q in attempts)
     delivery = tuple(p for a, _p, _q in attempts if (p := _delivery_point(a)) is not None)
     totals = _totals(session, deck.id, reviews, [a for a, _p, _q in attempts], delivery)
@@ -396,7 +399,16 @@ def _retention(
     return weekly, Retention(int(total), int(passed))
 
 
-def _coverage(rows: list[tuple[Attempt, str, str]]) -> tuple[PromptCoverage, ...]:
+def _persona_names(session: Session, deck_id: int) -> dict[str, str]:
+    """{key: name} of the deck's personas: cards name a persona by its key, people by
+    its name."""
+    rows = session.execute(select(Persona.key, Persona.name).where(Persona.deck_id == deck_id))
+    return {key: name for key, name in rows if name}
+
+
+def _coverage(
+    rows: list[tuple[Attempt, str, str]], names: dict[str, str]
+) -> tuple[PromptCoverage, ...]:
     by_card: dict[int, list[Attempt]] = defaultdict(list)
     info: dict[int, tuple[str, str]] = {}
     for attempt, persona, question in rows:
@@ -408,7 +420,8 @@ def _coverage(rows: list[tuple[Attempt, str, str]]) -> tuple[PromptCoverage, ...
             CoveragePoint(a.id, i, a.created_at, float(a.coverage))
             for i, a in enumerate(attempts, start=1)
         )
-        out.append(PromptCoverage(card_id, *info[card_id], points=points))
+        persona, question = info[card_id]
+        out.append(PromptCoverage(card_id, persona, question, points, names.get(persona, "")))
     # Most practised first: the lines worth looking at.
     out.sort(key=lambda c: (-len(c.points), c.card_id))
     return tuple(out)
@@ -539,15 +552,24 @@ class AttemptRecord:
 @dataclass(frozen=True)
 class CardHistory:
     card_id: int
-    persona: str
+    persona: str  # the key, as in PromptCoverage
     question: str
     key_points: tuple[str, ...]
     attempts: tuple[AttemptRecord, ...]  # oldest first
+    persona_name: str = ""
+
+    @property
+    def asked_by(self) -> str:
+        """Who asks: "Priya (product manager)", or the key alone for an unnamed persona."""
+        if self.persona_name and self.persona_name != self.persona:
+            return f"{self.persona_name} ({self.persona})" if self.persona else self.persona_name
+        return self.persona
 
     def to_json(self) -> dict[str, Any]:
         return {
             "card_id": self.card_id,
             "persona": self.persona,
+            "persona_name": self.persona_name,
             "question": self.question,
             "key_points": list(self.key_points),
             "attempts": [a.to_json() for a in self.attempts],
@@ -590,7 +612,10 @@ def card_history(session: Session, card_id: int, data_dir: Path | None = None) -
                 audio_path=recording_of(session, a, data_dir),
             )
         )
-    return CardHistory(card.id, card.persona_key, card.question, labels, tuple(records))
+    name = _persona_names(session, card.deck_id).get(card.persona_key, "")
+    return CardHistory(
+        card.id, card.persona_key, card.question, labels, tuple(records), persona_name=name
+    )
 
 
 def summary_lines(st: DeckStats) -> list[str]:

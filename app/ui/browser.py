@@ -45,7 +45,7 @@ from app.core.editing import CardFields, Undo, format_key_points, parse_key_poin
 from app.core.views import CardView
 from app.model.errors import KnownError
 from app.ui.backend import Backend
-from app.ui.widgets import Banner, plain_label, subtle, title
+from app.ui.widgets import Banner, plain_label, plural, subtle, title
 
 if TYPE_CHECKING:
     from app.core.store import Session
@@ -56,10 +56,6 @@ SEARCH_HELP = (
     "Words to find, and filters: deck:Name  tag:word  kind:roleplay  is:due  is:new  "
     "is:suspended  is:buried  (quote values with spaces)"
 )
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
 
 
 def card_state(card: CardView) -> str:
@@ -437,7 +433,7 @@ class BrowserPage(QWidget):
         keep = self._wanted or [c.id for c in self.selected_cards()]
         current = self.editor.card.id if self.editor.card is not None else None
         self.model.set_cards(cards)
-        self.count_label.setText(_plural(len(cards), "card"))
+        self.count_label.setText(plural(len(cards), "card"))
         self._wanted = []
         self.select_ids(keep)
         if not keep and current is None and not self.editor.adding:
@@ -586,7 +582,7 @@ class BrowserPage(QWidget):
             return change
 
         verb = "Suspended" if suspend else "Unsuspended"
-        self._write(work, f"{verb} {_plural(len(ids), 'card')}.", ids)
+        self._write(work, f"{verb} {plural(len(ids), 'card')}.", ids)
 
     def bury(self) -> None:
         ids = self._ids()
@@ -600,7 +596,7 @@ class BrowserPage(QWidget):
             services.bury(s, ids, utcnow())
             return change
 
-        self._write(work, f"Buried {_plural(len(ids), 'card')} until tomorrow.", ids)
+        self._write(work, f"Buried {plural(len(ids), 'card')} until tomorrow.", ids)
 
     def reset(self) -> None:
         ids = self._ids()
@@ -612,7 +608,7 @@ class BrowserPage(QWidget):
 
             return services.reset_cards(s, ids)
 
-        self._write(work, f"Reset {_plural(len(ids), 'card')}: new again.", ids)
+        self._write(work, f"Reset {plural(len(ids), 'card')}: new again.", ids)
 
     def move_to_deck(self) -> None:
         ids = self._ids()
@@ -627,7 +623,7 @@ class BrowserPage(QWidget):
 
             return services.move_cards(s, ids, deck)
 
-        self._write(work, f"Moved {_plural(len(ids), 'card')} to {deck}.", ids)
+        self._write(work, f"Moved {plural(len(ids), 'card')} to {deck}.", ids)
 
     def add_tag(self) -> None:
         ids = self._ids()
@@ -642,7 +638,7 @@ class BrowserPage(QWidget):
 
             return services.change_tags(s, ids, add=[tag])
 
-        self._write(work, f"Tagged {_plural(len(ids), 'card')} {tag.strip()}.", ids)
+        self._write(work, f"Tagged {plural(len(ids), 'card')} {tag.strip()}.", ids)
 
     def delete(self) -> None:
         ids = self._ids()
@@ -654,7 +650,7 @@ class BrowserPage(QWidget):
 
             return services.delete_cards(s, ids)
 
-        self._write(work, f"Deleted {_plural(len(ids), 'card')}. Ctrl+Z brings them back.")
+        self._write(work, f"Deleted {plural(len(ids), 'card')}. Ctrl+Z brings them back.")
 
     def undo(self) -> None:
         if not self.undo_stack:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from app.core import stats
 from app.core.stats import AttemptRecord, CardHistory
 from app.ui.backend import Backend
-from app.ui.widgets import plain_label, subtle
+from app.ui.widgets import plain_label, plural, subtle
 
 if TYPE_CHECKING:
     from app.speech.playback import Player
@@ -52,11 +52,11 @@ def attempt_html(a: AttemptRecord) -> str:
     if a.fillers_per_minute is not None:
         delivery.append(f"{a.fillers_per_minute:.1f} fillers/min")
     elif a.filler_count:
-        delivery.append(f"{a.filler_count} fillers")
+        delivery.append(plural(a.filler_count, "filler"))
     transcript = escape(a.transcript) or "<i>(nothing was recognised)</i>"
     return (
-        f"<h3>Coverage {a.coverage:.0%} — {len(a.met)} of {len(a.met) + len(a.missed)}"
-        f" key points</h3>"
+        f"<h3>Coverage {a.coverage:.0%} — {len(a.met)} of "
+        f"{plural(len(a.met) + len(a.missed), 'key point')}</h3>"
         f"{met}{missed}"
         f"<p style='color:gray'>{' · '.join(delivery) or 'No timing (typed answer)'}</p>"
         f"<h4>What you said</h4><p>{transcript}</p>"
@@ -113,7 +113,7 @@ class CardHistoryView(QWidget):
     def _loaded(self, history: CardHistory) -> None:
         self.stop()
         self.history = history
-        who = f"{history.persona}: " if history.persona else ""
+        who = f"{history.asked_by}: " if history.asked_by else ""
         self.heading.setText(f"{who}{history.question}")
         self.list.clear()
         for a in reversed(history.attempts):

@@ -25,7 +25,7 @@ from app.core.clock import utcnow
 from app.core.views import DeckSummary, QueueCounts
 from app.ui.backend import Backend
 from app.ui.first_run import FirstRunPanel
-from app.ui.widgets import card_frame, plain_label, plain_tooltip, subtle, title
+from app.ui.widgets import card_frame, plain_label, plain_tooltip, plural, subtle, title
 
 if TYPE_CHECKING:
     from app.core.store import Session
@@ -39,10 +39,6 @@ def tree_order(decks: list[DeckSummary]) -> list[DeckSummary]:
     return sorted(
         decks, key=lambda d: (not d.builtin, [p.casefold() for p in d.name.split(SEPARATOR)])
     )
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
 
 
 def queue_line(kind: str, total: int, queue: QueueCounts) -> str:

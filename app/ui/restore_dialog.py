@@ -30,11 +30,11 @@ from app.core.backups import BackupInfo
 from app.model.paths import backups_dir
 from app.ui import messages
 from app.ui.backend import Backend
-from app.ui.widgets import subtle
+from app.ui.widgets import plural, subtle
 
 
 def describe(info: BackupInfo) -> str:
-    cards = "unreadable" if info.cards is None else f"{info.cards} cards"
+    cards = "unreadable" if info.cards is None else plural(info.cards, "card")
     return f"{info.created:%A %d %B %Y, %H:%M} ({cards})"
 
 
@@ -141,7 +141,8 @@ class RestoreDialog(QDialog):
                     )
                 self.table.setItem(row, col, item)
         if found:
-            self.status.setText(f"{len(found)} backups in {backups_dir(self.backend.data_dir)}")
+            folder = backups_dir(self.backend.data_dir)
+            self.status.setText(f"{plural(len(found), 'backup')} in {folder}")
             self.table.selectRow(0)
         else:
             self.status.setText("There are no backups yet.")

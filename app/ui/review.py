@@ -36,6 +36,7 @@ from app.ui.widgets import (
     card_frame,
     describe_counts,
     plain_label,
+    plural,
     set_card_text,
     subtle,
     title,
@@ -352,6 +353,6 @@ class ReviewPage(QWidget):
             f"{scheduling.RATING_NAMES[r]} {counts.get(r, 0)}" for r in scheduling.RATINGS
         )
         self.summary_text.setText(
-            f"{len(self.done)} reviews in {minutes:.1f} min\n{breakdown}\n\n"
+            f"{plural(len(self.done), 'review')} in {minutes:.1f} min\n{breakdown}\n\n"
             "Ctrl+Z undoes the last rating."
         )

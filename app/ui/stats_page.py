@@ -5,6 +5,7 @@ the DB worker. A second tab replays each role-play's attempts."""
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -43,7 +44,7 @@ from app.core.stats import DeckStats
 from app.ui.backend import Backend
 from app.ui.history import CardHistoryView
 from app.ui.reflow import ReflowGrid
-from app.ui.widgets import card_frame, plain_label, subtle, title
+from app.ui.widgets import card_frame, plain_label, plural, subtle, title
 
 NEW = QColor("#2f7fc1")
 REVIEW = QColor("#3f9a5a")
@@ -76,6 +77,17 @@ def _msecs(when: datetime | date) -> float:
 
 def _day_label(d: date) -> str:
     return f"{d.day} {d:%b}"
+
+
+MOST_AXIS_LABELS = 5  # what a chart card's axis holds without cutting "10 Oct" to "10 …"
+
+
+def label_step(count: int, week: int = 7) -> int:
+    """Label every how many of ``count`` bars or points so that at most
+    MOST_AXIS_LABELS show; an axis of days long enough to need a step of four or more
+    labels whole weeks (pass ``week=1`` for an axis of weeks)."""
+    step = max(1, math.ceil(count / MOST_AXIS_LABELS))
+    return step if step < 4 else math.ceil(step / week) * week
 
 
 class ChartCard(QWidget):
@@ -165,7 +177,8 @@ class StatCard(QWidget):
         font.setWeight(QFont.Weight.DemiBold)
         self.value.setFont(font)
         layout.addWidget(self.value)
-        layout.addWidget(subtle(caption))
+        self.caption = subtle(caption)
+        layout.addWidget(self.caption)
         self.setToolTip(tooltip)
 
 
@@ -335,17 +348,20 @@ class StatsPage(QWidget):
         self.tiles["due"].value.setText(str(tomorrow))
         self.tiles["retention"].value.setText(pct(f.retention_overall.rate))
         self.tiles["attempts"].value.setText(str(t.attempts))
+        self.tiles["attempts"].caption.setText(
+            "role-play answer" if t.attempts == 1 else "role-play answers"
+        )
         self.tiles["coverage"].value.setText(pct(t.recent_coverage))
         self.tiles["pace"].value.setText("–" if t.recent_wpm is None else f"{t.recent_wpm:.0f}")
 
     def _day_axis(self, days: Sequence[date]) -> QCategoryAxis:
-        """Day bars sit at x = 0..n-1; label every week back from today so labels never
-        crowd."""
+        """Day bars sit at x = 0..n-1; labelled back from today, few enough that none is
+        cut short."""
         axis = QCategoryAxis()
         axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
         axis.setRange(-0.5, len(days) - 0.5)
         last = len(days) - 1
-        step = 7 if len(days) <= 45 else 14
+        step = label_step(len(days))
         for i in sorted(range(last, -1, -step)):  # the axis wants rising values
             axis.append("Today" if i == last else _day_label(days[i]), i)
         axis.setGridLineVisible(False)
@@ -378,7 +394,7 @@ class StatsPage(QWidget):
         self._attach(card.chart, series, x, y)
         total = sum(d.count for d in f.reviews_per_day)
         active = sum(1 for d in f.reviews_per_day if d.count)
-        card.note.setText(f"{total} reviews in {f.days} days, on {active} days")
+        card.note.setText(f"{plural(total, 'review')} in {f.days} days, on {plural(active, 'day')}")
         card.style_axes(self.palette())
         card.show_chart(total > 0)
 
@@ -400,7 +416,8 @@ class StatsPage(QWidget):
         y.setTitleText("Cards")
         self._attach(card.chart, series, x, y)
         total = sum(d.due for d in f.due_forecast)
-        card.note.setText(f"{total} cards due, {f.overdue} of them overdue")
+        overdue = f"{f.overdue} of them overdue" if f.overdue else "none overdue"
+        card.note.setText(f"{plural(total, 'card')} due, {overdue}")
         card.style_axes(self.palette())
         card.show_chart(total > 0 or f.totals.seen > 0)
 
@@ -408,7 +425,7 @@ class StatsPage(QWidget):
         axis = QCategoryAxis()
         axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
         axis.setRange(-0.5, len(days) - 0.5)
-        for i in range(0, len(days), 7):
+        for i in range(0, len(days), label_step(len(days))):
             axis.append("Today" if i == 0 else _day_label(days[i]), i)
         axis.setGridLineVisible(False)
         return axis
@@ -420,7 +437,8 @@ class StatsPage(QWidget):
         weekly.setName("Good or Easy, per week")
         weekly.setColor(RETENTION)
         weekly.setPointsVisible(True)
-        weekly.setPointLabelsVisible(True)
+        # A figure over each point, while there is room for them side by side.
+        weekly.setPointLabelsVisible(len(f.retention_weekly) <= 2 * MOST_AXIS_LABELS)
         weekly.setPointLabelsFormat("@yPoint%")
         weekly.setPointLabelsClipping(False)
         pen = weekly.pen()
@@ -445,7 +463,7 @@ class StatsPage(QWidget):
         x = QCategoryAxis()
         x.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
         x.setRange(-0.5, n - 0.5)
-        step = 1 if n <= 6 else 2 if n <= 14 else 4
+        step = label_step(n, week=1)
         for i in sorted(range(n - 1, -1, -step)):
             week = f.retention_weekly[i].week
             x.append(_day_label(week) if week else str(i), i)
@@ -461,7 +479,7 @@ class StatsPage(QWidget):
         self._attach(card.chart, weekly, x, y)
         overall.attachAxis(x)
         overall.attachAxis(y)
-        card.note.setText(f"{f.retention_overall.reviews} reviews of seen cards")
+        card.note.setText(f"{plural(f.retention_overall.reviews, 'review')} of seen cards")
         card.style_axes(self.palette())
         card.show_chart(f.retention_overall.reviews > 0)
 
@@ -539,7 +557,8 @@ class StatsPage(QWidget):
         card.chart.legend().setVisible(0 < len(prompts) <= 4)
         attempts = sum(len(c.points) for c in prompts)
         card.note.setText(
-            f"{attempts} answers to {len(prompts)} prompts · click a line for its history"
+            f"{plural(attempts, 'answer')} to {plural(len(prompts), 'prompt')} · "
+            "click a line for its history"
             if prompts
             else ""
         )
@@ -576,7 +595,7 @@ class StatsPage(QWidget):
         card.chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(x)
         series.attachAxis(y)
-        card.note.setText(f"across {f.totals.attempts} answers" if shown else "")
+        card.note.setText(f"across {plural(f.totals.attempts, 'answer')}" if shown else "")
         card.style_axes(self.palette())
         card.show_chart(bool(shown))
 
@@ -585,12 +604,9 @@ class StatsPage(QWidget):
         card.reset()
         points = f.delivery
         low, high = f.wpm_comfort
-        if points:
-            start = _msecs(points[0].created_at - timedelta(hours=12))
-            end = _msecs(points[-1].created_at + timedelta(hours=12))
-        else:
-            now = _msecs(f.generated_at)
-            start, end = now - 86_400_000, now
+        start, end, ticks = _day_span(
+            [p.created_at for p in points] or [f.generated_at - timedelta(days=1), f.generated_at]
+        )
         upper, lower = QLineSeries(), QLineSeries()
         upper.append(start, high)
         upper.append(end, high)
@@ -626,7 +642,7 @@ class StatsPage(QWidget):
         x = QDateTimeAxis()
         x.setFormat("d MMM")
         x.setRange(_qdt(start), _qdt(end))
-        x.setTickCount(5)
+        x.setTickCount(ticks)
         y = QValueAxis()
         top = max([high + 40, *(p.wpm + 20 for p in points)])
         y.setRange(0, top)
@@ -650,7 +666,8 @@ class StatsPage(QWidget):
         fillers.attachAxis(y2)
         in_band = sum(1 for p in points if low <= p.wpm <= high)
         card.note.setText(
-            f"{in_band} of {len(points)} answers at a comfortable pace ({low:.0f}–{high:.0f} wpm)"
+            f"{in_band} of {plural(len(points), 'answer')} at a comfortable pace "
+            f"({low:.0f}–{high:.0f} wpm)"
             if points
             else ""
         )
@@ -663,6 +680,20 @@ class StatsPage(QWidget):
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(x)
         series.attachAxis(y)
+
+
+def _day_span(times: Sequence[datetime]) -> tuple[float, float, int]:
+    """A time axis over ``times`` whose ticks fall on local noons, from (at least) the
+    noon before the first day to the noon after the last. Ticks anywhere else repeated a date ("3 Dec
+    3 Dec 4 Dec" under the answers of one evening), and a tick at midnight would slip
+    to the day before when the clocks change."""
+    last = max(times).astimezone().date() + timedelta(days=1)
+    days = (last - min(times).astimezone().date()).days + 1
+    per_tick = math.ceil(days / (MOST_AXIS_LABELS - 1))  # whole days between ticks
+    days = per_tick * math.ceil(days / per_tick)  # any extra days go before, not after
+    start = datetime.combine(last - timedelta(days=days), time(12)).astimezone()
+    end = datetime.combine(last, time(12)).astimezone()
+    return start.timestamp() * 1000, end.timestamp() * 1000, days // per_tick + 1
 
 
 def _qdt(msecs: float) -> QDateTime:

@@ -31,6 +31,11 @@ from app.core.views import QueueCounts
 from app.formats.mathjax import split_math
 
 
+def plural(n: int, word: str, words: str = "") -> str:
+    """ "1 card", "2 cards" (``words`` for a word that is not made plural by an s)."""
+    return f"{n} {word if n == 1 else words or word + 's'}"
+
+
 def plain(label: QLabel) -> QLabel:
     """Makes ``label`` show its text exactly as written, never as HTML, and open no links."""
     label.setTextFormat(Qt.TextFormat.PlainText)

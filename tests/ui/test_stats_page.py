@@ -4,14 +4,23 @@ dir with three weeks of scripted practice."""
 from __future__ import annotations
 
 import sqlite3
+import tomllib
 import wave
 from collections.abc import Iterator
 from contextlib import closing
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCharts import QAbstractBarSeries, QAbstractSeries, QAreaSeries, QBarSet, QXYSeries
+from PySide6.QtCharts import (
+    QAbstractBarSeries,
+    QAbstractSeries,
+    QAreaSeries,
+    QBarSet,
+    QCategoryAxis,
+    QDateTimeAxis,
+    QXYSeries,
+)
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -27,6 +36,7 @@ from app.ui.restore_dialog import RestoreDialog
 from app.ui.stats_page import StatsPage
 
 DECK = "RAG vs Fine-Tuning"
+ROOT = Path(__file__).parents[2]
 WAIT = 20_000
 
 
@@ -218,6 +228,105 @@ def test_history_shows_each_attempt_and_replays_its_recording(
     history.list.setCurrentRow(1)  # the older answer has no recording
     assert not history.play_button.isEnabled()
     assert history.play_button.text().endswith("Play recording")
+
+
+def test_history_names_who_asks_as_the_deck_calls_them(
+    qtbot: QtBot, practised: tuple[MainWindow, Path]
+) -> None:
+    window, _ = practised
+    f = open_stats(qtbot, window)
+    page: StatsPage = window.stats
+    with (ROOT / "content" / "rag-vs-fine-tuning.toml").open("rb") as fh:
+        names = {p["key"]: p["name"] for p in tomllib.load(fh)["personas"]}
+    prompt = f.coverage[0]
+    name = names[prompt.persona]
+    assert name != prompt.persona, "the built-in deck's personas have names of their own"
+    assert page.prompt_filter.findText(name, Qt.MatchFlag.MatchStartsWith) > 0
+    with qtbot.waitSignal(page.history.loaded, timeout=WAIT):
+        page.open_history(prompt.card_id)
+    assert page.history.heading.text().startswith(f"{name} ({prompt.persona}): ")
+
+
+def category_labels(series: QAbstractSeries) -> list[str]:
+    (axis,) = [a for a in series.attachedAxes() if isinstance(a, QCategoryAxis)]
+    return list(axis.categoriesLabels())
+
+
+def test_over_90_days_the_day_axes_carry_few_enough_dates_to_show_them_whole(
+    qtbot: QtBot, practised: tuple[MainWindow, Path]
+) -> None:
+    window, _ = practised
+    open_stats(qtbot, window)
+    page = window.stats
+    with qtbot.waitSignal(page.loaded, timeout=WAIT):
+        page.period.setCurrentIndex(2)  # last 90 days
+    for chart in ("reviews", "forecast", "retention"):
+        labels = category_labels(page.chart(chart).series()[0])
+        assert 3 <= len(labels) <= 5, (chart, labels)
+        assert len(set(labels)) == len(labels), (chart, labels)
+    assert category_labels(page.chart("reviews").series()[0])[-1] == "Today"
+
+
+def test_answers_of_one_evening_put_each_date_once_under_the_delivery_chart(
+    qtbot: QtBot, data_dir: Path
+) -> None:
+    store = Store.open(data_dir)
+    evening = datetime.now().astimezone().replace(hour=21, minute=0) - timedelta(days=1)
+    with store.session() as s:
+        (card, *_) = services.list_cards(s, DECK, "roleplay")
+    for n in range(3):
+        data = services.AttemptData(
+            f"answer {n}",
+            0.5,
+            {"delivery": {"wpm": 150.0}},
+            "vosk",
+            40.0,
+            created_at=(evening + timedelta(minutes=20 * n)).astimezone(UTC),
+        )
+        with store.session() as s:
+            services.record_attempt(s, card.id, data)
+    store.close()
+    window = create_window(data_dir)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.home.decks_shown, timeout=WAIT):
+        window.show()
+    open_stats(qtbot, window)
+    axis = next(a for a in window.stats.chart("delivery").axes() if isinstance(a, QDateTimeAxis))
+    start, end = axis.min().toPython(), axis.max().toPython()
+    assert isinstance(start, datetime) and isinstance(end, datetime)
+    ticks = [start + (end - start) * i / (axis.tickCount() - 1) for i in range(axis.tickCount())]
+    days = [t.date() for t in ticks]
+    assert len(set(days)) == len(days) >= 3, ticks
+    assert evening.date() in days
+    assert all(t.hour == 12 and t.minute == 0 for t in ticks), ticks
+    window.close()
+
+
+def test_counts_of_one_are_written_in_the_singular(qtbot: QtBot, data_dir: Path) -> None:
+    store = Store.open(data_dir)
+    now = utcnow()
+    with store.session() as s:
+        deck = services.find_deck(s, DECK)
+        (flashcard, *_) = services.due_queue(s, deck.id, now, 20, kind="flashcard")
+        (roleplay, *_) = services.list_cards(s, DECK, "roleplay")
+        services.review_card(s, flashcard, 3, now - timedelta(seconds=5))
+    labels = [kp.label for kp in roleplay.key_points]
+    result = {"key_points": [{"label": k, "met": False} for k in labels[:1]]}
+    with store.session() as s:
+        services.record_attempt(s, roleplay.id, services.AttemptData("um", 0.0, result, "vosk"))
+    store.close()
+    window = create_window(data_dir)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.home.decks_shown, timeout=WAIT):
+        window.show()
+    open_stats(qtbot, window)
+    page = window.stats
+    assert page.cards["reviews"].note.text() == "1 review in 30 days, on 1 day"
+    assert page.cards["missed"].note.text() == "across 1 answer"
+    assert page.cards["coverage"].note.text().startswith("1 answer to 1 prompt ·")
+    assert page.tiles["attempts"].caption.text() == "role-play answer"
+    assert page.cards["forecast"].note.text().endswith("none overdue")
+    window.close()
 
 
 def _guard(window: MainWindow) -> BackupTimer:
