@@ -684,9 +684,9 @@ class StatsPage(QWidget):
 
 def _day_span(times: Sequence[datetime]) -> tuple[float, float, int]:
     """A time axis over ``times`` whose ticks fall on local noons, from (at least) the
-    noon before the first day to the noon after the last. Ticks anywhere else repeated a date ("3 Dec
-    3 Dec 4 Dec" under the answers of one evening), and a tick at midnight would slip
-    to the day before when the clocks change."""
+    noon before the first day to the noon after the last. Ticks anywhere else repeated
+    a date ("3 Dec 3 Dec 4 Dec" under the answers of one evening), and a tick at
+    midnight would slip to the day before when the clocks change."""
     last = max(times).astimezone().date() + timedelta(days=1)
     days = (last - min(times).astimezone().date()).days + 1
     per_tick = math.ceil(days / (MOST_AXIS_LABELS - 1))  # whole days between ticks
