@@ -8,6 +8,7 @@ the widget never keeps stage numbers of its own.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -154,6 +155,18 @@ def warm_up(card: CardView, settled_text: str = "") -> None:
         score(card, settled_text)
     else:
         prepare(card.key_points, card.glossary, context=card.model_answer)
+
+
+# Where a typed sentence is finished: its end mark, then space or the end of a line.
+_SENTENCE_DONE = re.compile(r"[.!?;](?=\s)|\n")
+
+
+def settled_part(typed: str) -> str:
+    """The finished sentences of an answer being typed: up to its last sentence end
+    followed by a space or a new line. The sentence still being written is left out,
+    since its pieces change with every key."""
+    ends = [m.end() for m in _SENTENCE_DONE.finditer(typed)]
+    return typed[: ends[-1]].strip() if ends else ""
 
 
 def score_transcript(card: CardView, transcript: Transcript, wav_path: str | None) -> Answer:

@@ -290,6 +290,11 @@ class SentenceEncoder:
                     self._cache.popitem(last=False)
         return out
 
+    def remembers(self, text: str) -> bool:
+        """Whether ``text`` is among the recently encoded texts (its vector is ready)."""
+        with self._lock:
+            return text.strip() in self._cache
+
     def _encode_uncached(self, texts: list[str]) -> FloatArray:
         encodings = self._tokenizer.encode_batch(texts)
         ids = [np.asarray(e.ids, dtype=np.int64) for e in encodings]

@@ -108,6 +108,7 @@ class RehearsalPage(QWidget):
         self._recorder: Recorder | None = None
         self._warming: Future[None] | None = None
         self._warm_next: tuple[CardView, str] | None = None
+        self._typed_settled = ""
         self._player: Player | None = None
         self._speaker: Speaker | None = None
         self._record_after_playback = False
@@ -251,6 +252,7 @@ class RehearsalPage(QWidget):
         layout.addWidget(subtle("Type your answer as you would say it."))
         self.typed = QPlainTextEdit()
         self.typed.setPlaceholderText("Your answer…")
+        self.typed.textChanged.connect(self._typed_changed)
         layout.addWidget(self.typed, 1)
         row = QHBoxLayout()
         row.addStretch(1)
@@ -472,6 +474,7 @@ class RehearsalPage(QWidget):
         self.partial.setText("")
         self.level.set_level(0)
         self.elapsed_label.setText("0:00")
+        self._typed_settled = ""
         self.typed.clear()
         self.record_button.setFocus()
         self.question_shown.emit()
@@ -677,6 +680,18 @@ class RehearsalPage(QWidget):
     def type_instead(self) -> None:
         if self.flow.stage == Stage.ASKING:
             self.flow.go(Stage.TYPING)
+
+    def _typed_changed(self) -> None:
+        """Each sentence the user finishes typing is scored ahead, as settled speech is,
+        so that "Score answer" only has the last sentence left to compare."""
+        from app.rehearsal.session import settled_part
+
+        if self.flow.stage != Stage.TYPING or self.current is None:
+            return
+        settled = settled_part(self.typed.toPlainText())
+        if settled and settled != self._typed_settled:
+            self._typed_settled = settled
+            self._warm_up_scoring(self.current, settled)
 
     def submit_typed_answer(self) -> None:
         if self.flow.stage != Stage.TYPING:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from app.core import services
 from app.core.store import Store
 from app.core.views import CardView
-from app.rehearsal.session import Answer, RehearsalFlow, Stage, score_typed
+from app.rehearsal.session import Answer, RehearsalFlow, Stage, score_typed, settled_part
 
 DECK = "RAG vs Fine-Tuning"
 
@@ -84,3 +84,12 @@ def test_the_last_prompt_rated_ends_the_rehearsal(store: Store) -> None:
     flow.go(Stage.RATING)
     assert flow.rated() is None
     assert (flow.stage, flow.current, flow.done) == (Stage.DONE, None, 1)
+
+
+def test_only_the_sentences_a_user_has_finished_typing_are_settled() -> None:
+    assert settled_part("") == ""
+    assert settled_part("We would look it up") == ""  # still typing the first sentence
+    assert settled_part("We would look it up. And") == "We would look it up."
+    assert settled_part("Version 2.5 is out") == ""  # a decimal point ends nothing
+    assert settled_part("Look it up? Yes! Then train") == "Look it up? Yes!"
+    assert settled_part("First line\nsecond") == "First line"

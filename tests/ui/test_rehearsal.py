@@ -97,6 +97,26 @@ def test_a_typed_answer_is_scored_stored_and_feeds_the_schedule(
     assert review.attempt_id == attempt.id and review.rating == attempt.rating
 
 
+def test_sentences_typed_so_far_are_scored_while_the_user_types_the_next(
+    qtbot: QtBot, quiet_window: MainWindow
+) -> None:
+    from app.scoring.semantic import shared_encoder
+
+    start_rehearsal(qtbot, quiet_window)
+    page = quiet_window.rehearsal
+    qtbot.keyClick(page, Qt.Key.Key_T)
+    finished = "Customers get answers from the handbook pages as they read today."
+    page.typed.insertPlainText(finished + " And the tone")
+    # The finished sentence's vector (the scorer compares it without its full stop) is
+    # ready before "Score answer" is pressed; the half-typed one is not computed yet.
+    qtbot.waitUntil(lambda: shared_encoder().remembers(finished.rstrip(".")), timeout=WAIT)
+    assert not shared_encoder().remembers("And the tone")
+    page.typed.insertPlainText(" comes from training.")
+    with qtbot.waitSignal(page.result_shown, timeout=20_000):
+        qtbot.keyClick(page.typed, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert page.result_panel.result is not None
+
+
 def test_an_off_topic_typed_answer_shows_what_was_missed(
     qtbot: QtBot, quiet_window: MainWindow
 ) -> None:
