@@ -17,7 +17,6 @@ from app.cli.context import CliContext
 from app.cli.outputs import check_output, one_line_errors, shown
 from app.model.errors import KnownError, NotFoundError
 from app.model.paths import recordings_dir
-from app.rehearsal.session import card_hints, score_and_record
 from app.speech import audio
 from app.speech.engines import ENGINE_NAMES, EngineChoice, choose_from_settings
 from app.speech.recognizer import Hints, Transcript, transcribe_pcm
@@ -130,7 +129,10 @@ def cmd_score(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def _score(ctx: CliContext, args: argparse.Namespace) -> int:
+    # Scoring loads numpy and the scorer: a tenth of a second every other command,
+    # an import among them, need not wait for.
     from app.core import services
+    from app.rehearsal.session import card_hints, score_and_record
 
     if not 1 <= args.card_id < 2**63:  # beyond SQLite's integers no card can have it
         raise NotFoundError(f"no card with id {args.card_id}")

@@ -66,8 +66,8 @@ def import_deck(
     file_deck = deck_tree.normalised(data.name or "")
     root = _root_deck(session, data, name, builtin_key, mode)
     paths = {
-        card.deck: deck_tree.normalised(deck_tree.rehome(card.deck, file_deck, name)) or name
-        for card in data.cards
+        path: deck_tree.normalised(deck_tree.rehome(path, file_deck, name)) or name
+        for path in {card.deck for card in data.cards}
     }
     decks = _decks_for(session, root, list(paths.values()))
     _merge_personas(root, data.personas)
