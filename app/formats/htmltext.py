@@ -175,27 +175,35 @@ _NOT_SIMPLE = _SKIP_CONTENT | {
 }
 
 
+# Tags the sink does something with; any other simple tag (b, i, span, font, ...) only
+# separates two runs of text, so the fast path does not call the sink for it.
+_MEANINGFUL = _BLOCK_TAGS | _CELL_TAGS | {"br"}
+
+
 def _simple_tokens(source: str, sink: _Sink) -> bool:
-    """Feed ``source`` to ``sink`` if it only holds simple tags; False if it does not."""
-    tags = []
+    """Feed ``source`` to ``sink`` if it only holds simple tags; False if it does not
+    (the sink may then have been fed part of it and must be thrown away)."""
+    expected = source.count("<")
+    found = pos = 0
     for match in _SIMPLE_TAG.finditer(source):
+        found += 1
         name = match.group(2).lower()
         if name in _NOT_SIMPLE:
             return False
-        tags.append((match.start(), match.end(), name, match.group(1), match.group(4)))
-    if len(tags) != source.count("<"):
-        return False
-    pos = 0
-    for start, end, name, closing, self_closing in tags:
+        start = match.start()
         if start > pos:
             sink.data(_unescape(source[pos:start]))
-        if closing:
+        pos = match.end()
+        if name not in _MEANINGFUL:
+            continue
+        if match.group(1):
             sink.end(name)
         else:
             sink.start(name, [])
-            if self_closing and name not in _VOID:
+            if match.group(4) and name not in _VOID:
                 sink.end(name)
-        pos = end
+    if found != expected:
+        return False
     if pos < len(source):
         sink.data(_unescape(source[pos:]))
     return True
