@@ -1,7 +1,8 @@
 """Parley's native deck format: one TOML file a person can write and review (spec in
 ``content/README.md``), and the same document as JSON.
 
-Beyond the README, a card may carry ``media = ["file.mp3"]`` and
+Beyond the README, a card may carry ``media = ["file.mp3"]``, a flashcard
+``images``/``back_images`` (the pictures of its front and of its answer), and
 ``schedule = { due_in_days, interval_days, reps, lapses }`` so that every field of a
 deck survives an export and a re-import; media files live in a ``<stem>.media`` folder
 beside the deck file.
@@ -106,12 +107,13 @@ def read_native(path: Path, *, staging_dir: Path | None = None, **_ignored: obje
 
 
 def stage_media(deck: DeckData, path: Path, staging_dir: Path | None) -> None:
-    """Copy the media the cards name from ``<stem>.media`` into the staging folder."""
+    """Copy the media the cards play or show from ``<stem>.media`` into the staging folder."""
     folder = media_folder(path)
     if not folder.is_dir():
         return
     staging = Staging(staging_dir)
-    for name in dict.fromkeys(name for card in deck.cards for name in card.media):
+    names = (name for card in deck.cards for name in [*card.media, *card.images, *card.back_images])
+    for name in dict.fromkeys(names):
         source = folder / name
         if source.is_file():
             target = staging.new_path(name)

@@ -29,9 +29,10 @@ _GLOSSARY_KEYS = {"terms", "acronyms", "heard_as", "options"}
 _DECK_KEYS = {"name", "description"}
 _PERSONA_KEYS = ("key", "name", "role", "cares_about", "voice")
 _COMMON_CARD_KEYS = {"id", "kind", "tags", "media", "schedule", "deck"}
+_IMAGE_KEYS = ("images", "back_images")  # flashcards only
 _DECK_SEPARATOR = "::"
 _KIND_KEYS = {
-    "flashcard": {"front", "back"},
+    "flashcard": {"front", "back", *_IMAGE_KEYS},
     "roleplay": {"persona", "question", "model_answer", "key_points"},
 }
 _SCHEDULE_KEYS = ("due_in_days", "interval_days", "reps", "lapses")
@@ -174,7 +175,9 @@ def _card(check: _Checker, raw: object, index: int, deck: DeckData) -> CardData:
     check.unknown(table, _COMMON_CARD_KEYS | _KIND_KEYS[kind], where)
     card = CardData(guid=guid, kind=kind, tags=check.texts(table, "tags", where))
     card.media = check.texts(table, "media", where)
-    for name in card.media:
+    card.images = check.texts(table, "images", where)
+    card.back_images = check.texts(table, "back_images", where)
+    for name in [*card.media, *card.images, *card.back_images]:
         problem = media_name_problem(name)
         if problem is not None:
             raise check.fail(problem, where)
@@ -274,6 +277,9 @@ def _card_document(card: CardData) -> dict[str, Any]:
         out["tags"] = list(card.tags)
     if card.media:
         out["media"] = list(card.media)
+    for key in _IMAGE_KEYS:
+        if card.kind == "flashcard" and getattr(card, key):
+            out[key] = list(getattr(card, key))
     if card.kind == "roleplay":
         out["key_points"] = [
             {"label": p.label, "alternatives": list(p.alternatives)}

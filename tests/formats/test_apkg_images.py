@@ -120,3 +120,26 @@ def test_a_parley_card_with_images_on_both_sides_round_trips_through_a_package(
 
     assert (card.front, card.back) == ("Which shape?", "A square")
     assert (card.images, card.back_images) == (["q.png"], ["a.png"])
+
+
+def test_an_anki_deck_exported_as_toml_keeps_its_pictures_on_their_sides(
+    tmp_path: Path, store: Store
+) -> None:
+    import_path(store, anki_deck_with_pictures(tmp_path))
+    out = tmp_path / "out" / "geography.toml"
+    out.parent.mkdir()
+    with store.session() as s:
+        export_to_file(s, "Geography", out, media_root=media_dir(store.data_dir))
+    text = out.read_text(encoding="utf-8")
+    assert 'images = ["flag.png"]' in text and 'back_images = ["map.png"]' in text
+    assert (tmp_path / "out" / "geography.media" / "map.png").read_bytes() == PNG_BYTES
+
+    other = Store.open(tmp_path / "other")
+    try:
+        import_path(other, out)
+        with other.session() as s:
+            (card,) = services.list_cards(s, "Geography")
+        assert (card.images, card.back_images) == (["flag.png"], ["map.png"])
+        assert (media_dir(other.data_dir) / "flag.png").read_bytes() == PNG_BYTES
+    finally:
+        other.close()
