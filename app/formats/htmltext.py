@@ -209,6 +209,36 @@ def _simple_tokens(source: str, sink: _Sink) -> bool:
     return True
 
 
+def _inline_text(source: str) -> str | None:
+    """The text of a field whose only tags are inline ones and ``<br>`` (most fields),
+    found with one regex split; None for any other field. The same as feeding the
+    sink, chunk by chunk (entities decoded, then raw line breaks made spaces), without
+    a call per tag."""
+    parts = _SIMPLE_TAG.split(source)
+    names = parts[2::5]
+    if len(names) != source.count("<"):
+        return None
+    out = []
+    for index, name in enumerate(names):
+        lowered = name.lower()
+        if lowered in _MEANINGFUL or lowered in _NOT_SIMPLE:
+            if lowered != "br":
+                return None
+        out.append(_as_data(parts[index * 5]))
+        if lowered == "br" and not parts[index * 5 + 1]:
+            out.append("\n")
+    out.append(_as_data(parts[-1]))
+    return "".join(out)
+
+
+def _as_data(chunk: str) -> str:
+    if "&" in chunk:
+        chunk = html.unescape(chunk)
+    if "\n" in chunk or "\r" in chunk:
+        chunk = chunk.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    return chunk
+
+
 def _unescape(text: str) -> str:
     return html.unescape(text) if "&" in text else text
 
@@ -222,6 +252,10 @@ def html_to_text(source: str, *, tokenizer: str = "auto") -> PlainField:
         source = SOUND_TAG.sub("", source)
     if "<" not in source and "&" not in source:
         return PlainField(_tidy(source.replace("\r\n", " ").replace("\n", " ")), sounds)
+    if tokenizer == "auto":
+        inline = _inline_text(source)
+        if inline is not None:
+            return PlainField(_tidy(inline), sounds)
     sink = _Sink()
     if tokenizer == "parser" or not _simple_tokens(source, sink):
         sink = _Sink()
