@@ -221,9 +221,8 @@ def _inline_text(source: str) -> str | None:
     out = []
     for index, name in enumerate(names):
         lowered = name.lower()
-        if lowered in _MEANINGFUL or lowered in _NOT_SIMPLE:
-            if lowered != "br":
-                return None
+        if lowered != "br" and (lowered in _MEANINGFUL or lowered in _NOT_SIMPLE):
+            return None
         out.append(_as_data(parts[index * 5]))
         if lowered == "br" and not parts[index * 5 + 1]:
             out.append("\n")
