@@ -100,6 +100,7 @@ missing=0
 for f in \
   content/rag-vs-fine-tuning.toml \
   resources/styles/parley.qss \
+  resources/styles/check.svg \
   resources/icons/parley.svg \
   db/migrations/env.py \
   db/migrations/versions/0001_initial_schema.py \

@@ -45,7 +45,7 @@ from app.core.editing import CardFields, Undo, format_key_points, parse_key_poin
 from app.core.views import CardView
 from app.model.errors import KnownError
 from app.ui.backend import Backend
-from app.ui.widgets import Banner, plain_label, plural, subtle, title
+from app.ui.widgets import Banner, plain_label, plural, subtle, tab_order, title
 
 if TYPE_CHECKING:
     from app.core.store import Session
@@ -338,6 +338,8 @@ class BrowserPage(QWidget):
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
         self.table = QTableView()
+        # Arrows move between cells; Tab leaves the table for the editor beside it.
+        self.table.setTabKeyNavigation(False)
         self.table.setModel(self.proxy)
         self.table.setAccessibleName("Cards")
         self.table.setSortingEnabled(True)
@@ -361,6 +363,8 @@ class BrowserPage(QWidget):
         editor_scroll.setWidgetResizable(True)
         editor_scroll.setWidget(self.editor)
         editor_scroll.setMinimumWidth(260)
+        # Tab goes to the fields inside, and the area scrolls to show each of them.
+        editor_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.table)
         split.addWidget(editor_scroll)
@@ -368,6 +372,8 @@ class BrowserPage(QWidget):
         split.setStretchFactor(1, 2)
         split.setChildrenCollapsible(False)
         layout.addWidget(split, 1)
+        # Reading order: the buttons above the table come before it, the editor after.
+        tab_order(back, self.search, *self.buttons.values(), self.table, self.editor.deck_choice)
 
         for key, handler in (
             ("Escape", self.finished.emit),
@@ -382,7 +388,6 @@ class BrowserPage(QWidget):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(handler)
-        self.setTabOrder(self.search, self.table)
         backend.collection_changed.connect(self._collection_changed)
         self._update_buttons()
 

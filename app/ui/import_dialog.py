@@ -74,6 +74,7 @@ class ImportDialog(QDialog):
         self.mapping_label = subtle()
         layout.addWidget(self.mapping_label)
         self.table = QTableWidget(0, 3)
+        self.table.setTabKeyNavigation(False)  # Tab moves on to the buttons
         self.table.setHorizontalHeaderLabels(["Kind", "Front / question", "Back / model answer"])
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)

@@ -82,6 +82,7 @@ class RestoreDialog(QDialog):
             )
         )
         self.table = QTableWidget(0, 3)
+        self.table.setTabKeyNavigation(False)  # Tab moves on to the buttons
         self.table.setHorizontalHeaderLabels(["Made", "Cards", "Size"])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.core.scheduling import RATING_NAMES
 from app.ui.reflow import Reflow
-from app.ui.widgets import card_frame, plain_label, plain_tooltip, subtle
+from app.ui.widgets import card_frame, plain_label, plain_tooltip, subtle, tab_order
 
 if TYPE_CHECKING:
     from app.scoring.types import KeyPointResult, ScoreResult
@@ -199,6 +199,8 @@ class ResultPanel(QWidget):
         # (which would make the page taller than the window and push the buttons away).
         self.details.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
         self.details.setWidget(columns)
+        # Tab goes to the controls inside, and the area scrolls to show each of them.
+        self.details.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         layout.addWidget(self.details, 1)
 
         # The suggestion goes above the buttons when the row is narrow.
@@ -255,6 +257,16 @@ class ResultPanel(QWidget):
             "(Ctrl+1…) and Parley learns the phrase; Ctrl+Z takes it back."
         )
         self._show_points(result, would_count or [[] for _ in result.key_points])
+        # Reading order: each key point's button, what was said, the model answer and
+        # its buttons, then the ratings.
+        tab_order(
+            *self.flip_buttons,
+            self.transcript,
+            self.model_answer,
+            self.play_model,
+            self.play_mine,
+            *self.rating_buttons.values(),
+        )
         self.transcript.setHtml(highlighted_transcript(result))
         while self.delivery_grid.count():
             item = self.delivery_grid.takeAt(0)

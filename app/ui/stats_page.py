@@ -122,6 +122,9 @@ class ChartCard(QWidget):
         self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.view.setMinimumHeight(180)
         self.view.setStyleSheet("background: transparent")
+        # A picture, not a control: Tab skips it (its figures are in the notes, and the
+        # history tab opens each prompt's answers).
+        self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.empty = subtle(empty_text)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack = QStackedWidget()

@@ -10,6 +10,7 @@ platform reports, light when it reports nothing.
 from __future__ import annotations
 
 from importlib import resources
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
@@ -91,4 +92,8 @@ def _app() -> QApplication:
 
 
 def stylesheet() -> str:
-    return (resources.files("resources") / "styles" / "parley.qss").read_text(encoding="utf-8")
+    """The sheet, its ``@styles/`` images pointed at the folder they ship in: Qt reads a
+    relative url() from the working directory, not from the sheet's folder."""
+    styles = resources.files("resources") / "styles"
+    sheet = (styles / "parley.qss").read_text(encoding="utf-8")
+    return sheet.replace("url(@styles/", f"url({Path(str(styles)).as_posix()}/")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from itertools import pairwise
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QResizeEvent
@@ -34,6 +35,14 @@ from app.formats.mathjax import split_math
 def plural(n: int, word: str, words: str = "") -> str:
     """ "1 card", "2 cards" (``words`` for a word that is not made plural by an s)."""
     return f"{n} {word if n == 1 else words or word + 's'}"
+
+
+def tab_order(*widgets: QWidget) -> None:
+    """Tab visits ``widgets`` in this order, one after the other. Qt's order is the
+    order widgets were made in, so controls made later (one per key point of a result)
+    would come after everything else on the page."""
+    for first, second in pairwise(widgets):
+        QWidget.setTabOrder(first, second)
 
 
 def plain(label: QLabel) -> QLabel:
