@@ -366,9 +366,11 @@ def short_answer(folder: Path) -> Path:
 
 # -- one spoken answer -----------------------------------------------------------------
 def spoken(
-    rig: Rig, pulse: Any, fake: FakeMicrophone | None, wav: Path, reach_s: float
+    rig: Rig, pulse: Any, fake: FakeMicrophone | None, wav: Path, reach_s: float, said: str = ""
 ) -> dict[str, Any]:
-    """Speaks ``wav`` into the microphone, presses stop ``reach_s`` after it ends."""
+    """Speaks ``wav`` into the microphone, presses stop ``reach_s`` after it ends. With
+    ``said``, the word error rate of the transcript against it: a fast stop must still
+    hold the whole answer."""
     from app.speech.audio import pcm_duration
 
     duration = pcm_duration(_wav_pcm(wav))
@@ -397,6 +399,8 @@ def spoken(
         out["transcript_to_result_ms"] = round((shown - at) * 1000, 1)
         out["words"] = len(transcript.words)
         out["text_head"] = transcript.text[:120]
+        if said:
+            out["wer"] = round(speech_set.wer(said, transcript.text), 3)
     answer = rig.page.answer
     out["coverage"] = None if answer is None else round(answer.result.coverage, 3)
     return out
@@ -452,7 +456,7 @@ def run(quick: bool = False) -> list[Figure]:
                     rig.next_question()
                     for _ in range(n):
                         for case, reach in cases.items():
-                            samples[case].append(spoken(rig, pulse, fake, wav, reach))
+                            samples[case].append(spoken(rig, pulse, fake, wav, reach, text))
                             rig.next_question()
                             typed.append(rig.typed(text))
                             rig.next_question()
@@ -482,7 +486,14 @@ def latency_figures(
     out = []
     for case, runs in samples.items():
         how = f"stop {REACH_S:.0f} s after the last word" if case == "a" else "stop at once"
-        detail = {"feed": feed, "runs": runs, "typed_ms": [round(t * 1000, 1) for t in typed]}
+        detail: dict[str, Any] = {
+            "feed": feed,
+            "runs": runs,
+            "typed_ms": [round(t * 1000, 1) for t in typed],
+        }
+        wers = [r["wer"] for r in runs if "wer" in r]
+        if wers:
+            detail["median_wer"] = statistics.median(wers)
         stop = statistics.median(r["stop_to_result_ms"] for r in runs)
         end = statistics.median(r["speech_end_to_result_ms"] for r in runs)
         out.append(

@@ -8,6 +8,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
 from app.speech import whisper_engine
 from app.speech.audio import load_pcm16k
 from app.speech.recognizer import Recognizer, chunks
@@ -91,3 +93,38 @@ def test_words_whisper_carries_on_with_after_the_speech_are_dropped() -> None:
     # A short, confident last word is kept; so is an unsure word before real speech.
     unsure = [word("um", 15.0, 15.3, 0.01), *spoken, word("yes", 17.5, 17.6)]
     assert without_made_up_ending(unsure) == unsure
+
+
+def test_stopping_mid_sentence_decodes_again_only_what_the_last_caption_left_open(
+    whisper: Callable[..., Recognizer], flite_wav: Callable[..., Path]
+) -> None:
+    recognizer = whisper(live=True)
+    assert isinstance(recognizer, whisper_engine.WhisperRecognizer)
+    audio = list(chunks(load_pcm16k(flite_wav(LONG_ANSWER, "rms"))))
+    recognizer.start()
+    spoken = int(len(audio) * 0.7)  # the user stops mid-sentence
+    for chunk in audio[:spoken]:
+        recognizer.accept(chunk)
+        decoder_caught_up(recognizer)
+    for chunk in audio[spoken : spoken + 2]:  # half a second the last caption has not seen
+        recognizer.accept(chunk)
+    decoder = recognizer.decoder
+    assert decoder is not None
+    captioned_to = recognizer._caption_upto / 16000
+    sent: list[tuple[float, float]] = []
+    submit = decoder.submit
+
+    def noted(audio: np.ndarray, offset_s: float, *rest: object) -> object:
+        sent.append((offset_s, len(audio) / 16000))
+        return submit(audio, offset_s, *rest)  # type: ignore[arg-type]
+
+    decoder.submit = noted  # type: ignore[method-assign,assignment]
+    transcript = recognizer.finish()
+
+    # One request, starting a lead-in before the caption's unsettled last words.
+    reuse_from = captioned_to - whisper_engine.COMMIT_HOLD_S - whisper_engine.LEAD_IN_S
+    assert len(sent) == 1 and sent[0][0] >= reuse_from - 0.3, (sent, captioned_to)
+    heard = words_of(transcript.text)
+    said = words_of(LONG_ANSWER)[: int(len(words_of(LONG_ANSWER)) * 0.7)]
+    assert len(set(heard) & set(said)) >= 0.7 * len(set(said)), transcript.text
+    assert [a for a, b in itertools.pairwise(heard) if a == b] == [], transcript.text
