@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
+from app import __version__
 from app.ui import application, messages
 from app.ui.about_dialog import AboutDialog
 from app.ui.main_window import MainWindow
@@ -111,6 +112,10 @@ def test_help_about_shows_where_the_log_file_is(qtbot: QtBot, window: MainWindow
     log_file = window.backend.log_file
     assert log_file is not None and log_file.is_file()
     assert dialog.log_label.text() == str(log_file)
+    assert dialog.data_dir_label.text() == str(window.backend.data_dir)
+    assert __version__ in dialog.windowTitle() + " ".join(
+        label.text() for label in dialog.findChildren(QLabel)
+    )
     qtbot.mouseClick(dialog.copy_log, Qt.MouseButton.LeftButton)
     assert QApplication.clipboard().text() == str(log_file)
     dialog.close()

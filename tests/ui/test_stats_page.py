@@ -329,6 +329,23 @@ def test_counts_of_one_are_written_in_the_singular(qtbot: QtBot, data_dir: Path)
     window.close()
 
 
+def test_file_back_up_now_makes_a_backup_and_says_where(
+    qtbot: QtBot, window: MainWindow, data_dir: Path
+) -> None:
+    back_up = next(a for a in window.actions() if a.text() == "&Back up now")
+    back_up.trigger()
+
+    def made() -> set[Path]:  # the start-up backup is there too; this one is by hand
+        found = backups.list_backups(data_dir, with_cards=False)
+        return {b.path for b in found if b.path.name.endswith("-by-hand.sqlite3")}
+
+    qtbot.waitUntil(lambda: bool(made()), timeout=WAIT)
+    (path,) = made()
+    qtbot.waitUntil(lambda: str(path) in window.statusBar().currentMessage(), timeout=WAIT)
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("select count(*) from card").fetchone()[0] > 0
+
+
 def _guard(window: MainWindow) -> BackupTimer:
     guard = window.backend.findChild(BackupTimer)
     assert guard is not None
