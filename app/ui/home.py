@@ -157,6 +157,11 @@ class HomePage(QWidget):
         delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.list)
         delete.setContext(Qt.ShortcutContext.WidgetShortcut)
         delete.activated.connect(self._delete_selected)
+        # The context menu from the keyboard, on the selected deck.
+        for key in ("Menu", "Shift+F10"):
+            menu_key = QShortcut(QKeySequence(key), self.list)
+            menu_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+            menu_key.activated.connect(self._menu_for_selected)
         layout.addWidget(self.list, 1)
         layout.addLayout(self._how_it_works())
         hint = subtle(
@@ -284,9 +289,18 @@ class HomePage(QWidget):
         if item is None:
             return
         self.list.setCurrentItem(item)
-        self.deck_menu(str(item.data(Qt.ItemDataRole.UserRole))).exec(
-            self.list.viewport().mapToGlobal(pos)
-        )
+        menu = self.deck_menu(str(item.data(Qt.ItemDataRole.UserRole)))
+        self.pop_up(menu, self.list.viewport().mapToGlobal(pos))
+
+    @staticmethod
+    def pop_up(menu: QMenu, where: QPoint) -> None:
+        """Show ``menu`` until a choice is made (the seam tests patch)."""
+        menu.exec(where)
+
+    def _menu_for_selected(self) -> None:
+        item = self.list.currentItem()
+        if item is not None:
+            self._context_menu(self.list.visualItemRect(item).center())
 
     def deck_menu(self, name: str) -> QMenu:
         """What can be done with one deck; the same actions as the menus and keys."""

@@ -8,13 +8,14 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
     QCheckBox,
     QComboBox,
+    QMenu,
     QStyle,
     QStyleOptionButton,
     QTabBar,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from app.ui.home import HomePage
 from app.ui.main_window import MainWindow
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.theme import apply_theme
@@ -307,3 +309,23 @@ def test_the_hands_free_box_stands_out_on_a_dark_window(
             assert best >= 3, f"checked={checked}: the box's outline is {best:.1f}:1"
     finally:
         apply_theme(app, "system")
+
+
+def test_the_menu_key_opens_the_selected_decks_menu(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[list[str]] = []
+
+    def pop_up(menu: QMenu, _where: QPoint) -> None:  # the popup's own loop, skipped
+        opened.append([a.text() for a in menu.actions() if a.text()])
+
+    monkeypatch.setattr(HomePage, "pop_up", staticmethod(pop_up))
+    window.home.list.setFocus()
+    for key, modifier in (
+        (Qt.Key.Key_Menu, Qt.KeyboardModifier.NoModifier),
+        (Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier),
+    ):
+        qtbot.keyClick(window.home.list, key, modifier)
+    assert len(opened) == 2
+    assert opened[0][:2] == ["Review flashcards (R)", "Rehearse role-plays (P)"]
+    assert "Delete… (Del)" in opened[0]
