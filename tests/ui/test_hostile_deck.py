@@ -43,6 +43,7 @@ TAG_QUESTION = "What does the <b> tag do?"
 
 DECK = f"Nice deck {IMG}"
 PERSONA = f"pm {BOLD}"
+PERSONA_NAME = f"Priya {BOLD}"  # what statistics and history call her
 QUESTION = f"{TAG_QUESTION} {IMG}"
 BACK = f"It makes {BOLD} text. {LINK} {FILE} {IMG}"
 MODEL_ANSWER = f"It makes text bold. {ALL}"
@@ -71,7 +72,7 @@ description = {q(ALL)}
 
 [[personas]]
 key = {q(PERSONA)}
-name = {q("Priya " + BOLD)}
+name = {q(PERSONA_NAME)}
 role = {q("Role " + LINK)}
 cares_about = {q("Cares " + FILE + " " + IMG)}
 
@@ -305,14 +306,14 @@ def test_every_page_shows_a_hostile_deck_literally(
     assert stats.deck_label.text() == DECK
     assert plain_labels_with(stats, DECK)
     assert any(BOLD in stats.prompt_filter.itemText(i) for i in range(stats.prompt_filter.count()))
-    for text in (f"{PERSONA}: What", "Links <a href="):  # the legend, a missed point
+    for text in (f"{PERSONA_NAME}: What", "Links <a href="):  # the legend, a missed point
         qtbot.waitUntil(chart_shows(stats, text), timeout=WAIT)
     walk(window)
 
     # History: the prompt, the attempt's key points and transcript.
     stats.tabs.setCurrentIndex(1)
     qtbot.waitUntil(lambda: stats.history.history is not None, timeout=WAIT)
-    assert stats.history.heading.text() == f"{PERSONA}: {QUESTION}"
+    assert stats.history.heading.text() == f"{PERSONA_NAME} ({PERSONA}): {QUESTION}"
     assert plain_labels_with(stats, QUESTION)
     qtbot.waitUntil(lambda: ANSWER in stats.history.detail.toPlainText(), timeout=WAIT)
     detail = stats.history.detail.toPlainText()
