@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -166,3 +166,45 @@ def test_cards_move_to_another_deck_and_take_a_tag(
     qtbot.keyClick(browser.search, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "is:sleeping" in browser.count_label.text(), timeout=WAIT)
     assert browser.model.rowCount() == 1
+
+
+def test_two_cards_chosen_together_are_buried_then_a_reviewed_one_is_reset_to_new(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    browser = open_browser(qtbot, window)
+    search(qtbot, browser, f'deck:"{DECK}" is:new kind:flashcard')
+    # A click on the Card column's header sorts by it.
+    header = browser.table.horizontalHeader()
+    qtbot.mouseClick(
+        header.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=QPoint(header.sectionViewportPosition(0) + 10, header.height() // 2),
+    )
+    shown = [str(browser.proxy.index(r, 0).data()) for r in range(browser.proxy.rowCount())]
+    assert len(shown) > 2 and shown == sorted(shown, key=str.casefold)
+    browser.table.selectRow(0)
+    browser.table.selectionModel().select(
+        browser.proxy.index(1, 0),
+        browser.table.selectionModel().SelectionFlag.Select
+        | browser.table.selectionModel().SelectionFlag.Rows,
+    )
+    chosen = {c.front for c in browser.selected_cards()}
+    assert len(chosen) == 2
+    change(qtbot, browser, browser.buttons["bury"].click)
+    search(qtbot, browser, "is:buried")
+    assert {c.front for c in browser.model.cards} == chosen
+
+    review = window.review
+    window.start_review(DECK)
+    qtbot.waitUntil(lambda: review.current is not None, timeout=WAIT)
+    seen = review.current
+    assert seen is not None and seen.front not in chosen, "buried cards wait for tomorrow"
+    qtbot.keyClick(review, Qt.Key.Key_Space)
+    qtbot.keyClick(review, Qt.Key.Key_3)
+    qtbot.waitUntil(lambda: review.current is None or review.current.id != seen.id, timeout=WAIT)
+    browser = open_browser(qtbot, window)
+    search(qtbot, browser, f'"{seen.front}"')
+    browser.table.selectRow(0)
+    assert browser.selected_cards()[0].state != "new"
+    change(qtbot, browser, browser.buttons["reset"].click)
+    assert browser.selected_cards()[0].state == "new"
