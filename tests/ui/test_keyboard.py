@@ -250,8 +250,12 @@ def test_every_control_on_the_result_and_the_browser_shows_a_focus_ring(
     qtbot.waitUntil(lambda: window.browser.model.rowCount() > 0, timeout=WAIT)
     window.browser.table.selectRow(0)
 
-    for start in (page.hands_free, window.browser.search):
-        window.stack.setCurrentWidget(page if start is page.hands_free else window.browser)
+    window.show_stats()
+    qtbot.waitUntil(lambda: window.stats.figures is not None, timeout=WAIT)
+    pages = {page.hands_free: page, window.browser.search: window.browser}
+    pages[window.stats.period] = window.stats
+    for start, shown in pages.items():
+        window.stack.setCurrentWidget(shown)
         start.setFocus()
         qtbot.waitUntil(lambda start=start: focused() is start, timeout=WAIT)  # type: ignore[misc]
         controls = tab_round(qtbot)
