@@ -228,7 +228,10 @@ class Rig:
 
         qapp()
         data_dir.mkdir(parents=True, exist_ok=True)
-        settings = Settings(speak_questions=False, input_device=input_device)
+        # A full run asks 13 questions, more than the default of 10 new role-plays a day.
+        settings = Settings(
+            speak_questions=False, input_device=input_device, roleplay_new_per_day=100
+        )
         if engine is not None:
             settings = engine.configure(settings)
         settings.save(data_dir)
