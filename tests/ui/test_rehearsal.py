@@ -321,3 +321,51 @@ def test_hands_free_the_question_is_read_the_answer_heard_and_a_pause_ends_it(
     assert page.answer is not None
     assert "retraining" in page.answer.result.transcript.lower()  # what was said was heard
     assert page.answer.wav_path
+
+
+def test_hands_free_waits_for_the_user_when_a_verdict_is_unsure(
+    qtbot: QtBot,
+    quiet_window: MainWindow,
+    scripted_mic: ScriptedMicrophone,
+    flite: Callable[[str], Path],
+) -> None:
+    window = quiet_window
+    backend = window.backend
+    backend.save_settings(replace(backend.settings, hands_free=True, end_silence_s=1.0))
+    page = window.rehearsal
+    # A vague answer, close to one key point without clearly making it: the scorer is
+    # not sure of that verdict, so nothing should be rated without the user.
+    scripted_mic.say(flite("The model reads our pages before it answers."))
+    with qtbot.waitSignal(page.recording_started, timeout=WAIT):
+        qtbot.keyClick(window.home.list, Qt.Key.Key_P)
+    with qtbot.waitSignal(page.result_shown, timeout=WAIT):
+        pass
+    answer = page.answer
+    assert answer is not None and not answer.result.confident, "the answer must be unsure"
+    countdown = page.result_panel.countdown.text()
+    assert "waiting" in countdown and "unsure" in countdown
+    assert "accepting" not in countdown  # no automatic rating is under way
+    with qtbot.waitSignal(page.question_shown, timeout=WAIT):
+        qtbot.keyClick(page, Qt.Key.Key_Return)  # the user checks, then accepts
+    assert page.answer is None or page.answer is not answer
+
+
+def test_hands_free_counts_down_to_the_suggested_rating_when_every_verdict_is_sure(
+    qtbot: QtBot,
+    quiet_window: MainWindow,
+    scripted_mic: ScriptedMicrophone,
+    flite: Callable[[str], Path],
+) -> None:
+    window = quiet_window
+    backend = window.backend
+    backend.save_settings(replace(backend.settings, hands_free=True, end_silence_s=1.0))
+    page = window.rehearsal
+    scripted_mic.say(flite("We can use both of them together."))
+    with qtbot.waitSignal(page.recording_started, timeout=WAIT):
+        qtbot.keyClick(window.home.list, Qt.Key.Key_P)
+    with qtbot.waitSignal(page.result_shown, timeout=WAIT):
+        pass
+    assert page.answer is not None and page.answer.result.confident, "the answer must be sure"
+    assert "accepting" in page.result_panel.countdown.text()
+    with qtbot.waitSignal(page.question_shown, timeout=WAIT):
+        pass  # the countdown rates it and asks the next question by itself
