@@ -298,25 +298,33 @@ def test_the_play_buttons_say_what_is_playing_and_a_second_press_stops_it(
     assert panel.play_mine.text() == "▶ My recording"
 
 
+def answer_hands_free(
+    qtbot: QtBot, window: MainWindow, mic: ScriptedMicrophone, clip: Path
+) -> RehearsalPage:
+    """Hands-free on, a second of silence ends an answer; P, and the microphone says
+    ``clip`` once the question has been asked. Returns the page with the result shown."""
+    backend = window.backend
+    backend.save_settings(replace(backend.settings, hands_free=True, end_silence_s=1.0))
+    page = window.rehearsal
+    mic.say(clip)
+    with qtbot.waitSignal(page.recording_started, timeout=WAIT):
+        qtbot.keyClick(window.home.list, Qt.Key.Key_P)
+    with qtbot.waitSignal(page.result_shown, timeout=WAIT):
+        pass  # the answer is heard, the silence after it stops the recording
+    return page
+
+
 def test_hands_free_the_question_is_read_the_answer_heard_and_a_pause_ends_it(
     qtbot: QtBot,
     quiet_window: MainWindow,
     scripted_mic: ScriptedMicrophone,
     flite: Callable[[str], Path],
 ) -> None:
-    window = quiet_window
-    backend = window.backend
-    backend.save_settings(replace(backend.settings, hands_free=True, end_silence_s=1.0))
-    page = window.rehearsal
-    assert page.hands_free.isChecked()
-    scripted_mic.say(flite("Retrieval keeps the answers current without retraining."))
-
     # P, and nothing more: the question is spoken, the recording starts after it, and a
     # second of silence after the answer stops it and shows the result.
-    with qtbot.waitSignal(page.recording_started, timeout=WAIT):
-        qtbot.keyClick(window.home.list, Qt.Key.Key_P)
-    with qtbot.waitSignal(page.result_shown, timeout=WAIT):
-        pass
+    clip = flite("Retrieval keeps the answers current without retraining.")
+    page = answer_hands_free(qtbot, quiet_window, scripted_mic, clip)
+    assert page.hands_free.isChecked()  # the setting reached the page's box
     assert scripted_mic.spoken
     assert page.answer is not None
     assert "retraining" in page.answer.result.transcript.lower()  # what was said was heard
@@ -329,17 +337,10 @@ def test_hands_free_waits_for_the_user_when_a_verdict_is_unsure(
     scripted_mic: ScriptedMicrophone,
     flite: Callable[[str], Path],
 ) -> None:
-    window = quiet_window
-    backend = window.backend
-    backend.save_settings(replace(backend.settings, hands_free=True, end_silence_s=1.0))
-    page = window.rehearsal
     # A vague answer, close to one key point without clearly making it: the scorer is
     # not sure of that verdict, so nothing should be rated without the user.
-    scripted_mic.say(flite("The model reads our pages before it answers."))
-    with qtbot.waitSignal(page.recording_started, timeout=WAIT):
-        qtbot.keyClick(window.home.list, Qt.Key.Key_P)
-    with qtbot.waitSignal(page.result_shown, timeout=WAIT):
-        pass
+    clip = flite("The model reads our pages before it answers.")
+    page = answer_hands_free(qtbot, quiet_window, scripted_mic, clip)
     answer = page.answer
     assert answer is not None and not answer.result.confident, "the answer must be unsure"
     countdown = page.result_panel.countdown.text()
@@ -356,15 +357,8 @@ def test_hands_free_counts_down_to_the_suggested_rating_when_every_verdict_is_su
     scripted_mic: ScriptedMicrophone,
     flite: Callable[[str], Path],
 ) -> None:
-    window = quiet_window
-    backend = window.backend
-    backend.save_settings(replace(backend.settings, hands_free=True, end_silence_s=1.0))
-    page = window.rehearsal
-    scripted_mic.say(flite("We can use both of them together."))
-    with qtbot.waitSignal(page.recording_started, timeout=WAIT):
-        qtbot.keyClick(window.home.list, Qt.Key.Key_P)
-    with qtbot.waitSignal(page.result_shown, timeout=WAIT):
-        pass
+    clip = flite("We can use both of them together.")
+    page = answer_hands_free(qtbot, quiet_window, scripted_mic, clip)
     assert page.answer is not None and page.answer.result.confident, "the answer must be sure"
     assert "accepting" in page.result_panel.countdown.text()
     with qtbot.waitSignal(page.question_shown, timeout=WAIT):
