@@ -11,15 +11,23 @@ import sys
 import uuid
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cli.context import CliContext
 from app.cli.outputs import check_output, one_line_errors, shown
 from app.model.errors import KnownError, NotFoundError
 from app.model.paths import recordings_dir
-from app.speech import audio
-from app.speech.engines import ENGINE_NAMES, EngineChoice, choose_from_settings
-from app.speech.recognizer import Hints, Transcript, transcribe_pcm
+from app.speech import vosk_models, whisper_models
+
+if TYPE_CHECKING:
+    from app.speech.recognizer import Hints, Transcript
+
+# Every command's parser is built at start-up, so this module loads for ``parley
+# import`` too. The engine registry (app.speech.engines) and the audio code load numpy
+# and the recognisers, a fifth of a second that only the speech commands use: they are
+# imported inside those commands, and the names come from the light model modules, in
+# the registry's order (a test checks that the two agree).
+ENGINE_NAMES: tuple[str, ...] = (whisper_models.ENGINE, vosk_models.ENGINE)
 
 
 def register(
@@ -76,6 +84,7 @@ def _engine_options(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_speak(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.speech import audio
     from app.speech.tts import Speaker
 
     out = check_output(Path(args.output))  # before the slow part
@@ -106,10 +115,14 @@ def cmd_voices(ctx: CliContext, args: argparse.Namespace) -> int:
 def _transcribe(
     ctx: CliContext, args: argparse.Namespace, wav: Path, hints: Hints | None = None
 ) -> Transcript:
+    from app.speech import audio
+    from app.speech.engines import choose_from_settings
+    from app.speech.recognizer import transcribe_pcm
+
     engine, model = args.engine, args.model
     if args.vosk_model:
         engine, model = engine or "vosk", model or args.vosk_model
-    choice: EngineChoice = choose_from_settings(ctx.data_dir, engine, model)
+    choice = choose_from_settings(ctx.data_dir, engine, model)
     pcm = audio.load_pcm16k(wav)
     return transcribe_pcm(choice.recognizer(hints, live=False), pcm)
 
@@ -133,6 +146,7 @@ def _score(ctx: CliContext, args: argparse.Namespace) -> int:
     # an import among them, need not wait for.
     from app.core import services
     from app.rehearsal.session import card_hints, score_and_record
+    from app.speech import audio
 
     if not 1 <= args.card_id < 2**63:  # beyond SQLite's integers no card can have it
         raise NotFoundError(f"no card with id {args.card_id}")

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from app.core.decks import import_deck
 from app.core.models import Deck
 from app.core.sweep import sweep_stale
-from app.formats.native import read_native
 from app.model.settings import Settings
 
 BUILTIN_DECKS = {"rag-vs-fine-tuning": "rag-vs-fine-tuning.toml"}
@@ -46,6 +45,10 @@ def seed_builtin_decks(session: Session, data_dir: Path | None = None) -> list[s
         deck = session.scalar(select(Deck).where(Deck.builtin_key == key))
         if deck is not None and deck.source_hash == digest:
             continue
+        # Only a changed deck file is parsed; the TOML reader is not loaded for the
+        # every-start check that finds nothing to do.
+        from app.formats.native import read_native
+
         data = read_native(path)
         import_deck(
             session,
