@@ -89,11 +89,21 @@ def template_refs(fmt: str) -> _Refs:
     return refs
 
 
-@dataclass
 class _Side:
-    texts: list[str] = field(default_factory=list)
-    sounds: list[str] = field(default_factory=list)
-    images: list[str] = field(default_factory=list)
+    """One side of a card as it is assembled: its texts, the sounds it plays, the images
+    it shows. A plain class with slots: two are made for every card of a big deck."""
+
+    __slots__ = ("images", "sounds", "texts")
+
+    def __init__(
+        self,
+        texts: list[str] | None = None,
+        sounds: list[str] | None = None,
+        images: list[str] | None = None,
+    ) -> None:
+        self.texts = [] if texts is None else texts
+        self.sounds = [] if sounds is None else sounds
+        self.images = [] if images is None else images
 
     def add(self, plain: PlainField) -> None:
         if plain.text:
@@ -135,6 +145,11 @@ class NoteConverter:
         self.keep_default_deck = keep_default_deck
         self.personas: dict[str, PersonaData] = {}
         self._plain_cache: dict[str, PlainField] = {}
+        # Which fields a card shows depends only on its note type, its ordinal and how
+        # many of the type's fields the note has: worked out once per such triple, not
+        # for each of a big deck's notes (see _names). Deck paths likewise, by deck id.
+        self._names_cache: dict[tuple[int, int, int], tuple[list[str], list[str]]] = {}
+        self._deck_paths: dict[int, str] = {}
         now = int(time.time())
         self.now = now
         self.today = (now - collection.created) // 86400 if collection.created else 0
@@ -174,9 +189,11 @@ class NoteConverter:
         self, note: AnkiNote, notetype: NoteType, values: dict[str, str], ord_: int
     ) -> tuple[_Side, _Side]:
         front, back = _Side(), _Side()
-        template = notetype.templates[ord_] if ord_ < len(notetype.templates) else None
-        q = template_refs(template.qfmt) if template else _Refs()
-        q_names = [n for n in q.plain + q.cloze if n in values]
+        key = (notetype.id, ord_, len(values))
+        names = self._names_cache.get(key)
+        if names is None:
+            names = self._names_cache[key] = _names(notetype, values, ord_)
+        q_names, a_names = names
         if not q_names:
             # No usable template: first field asks, second answers; reversed for ord 1.
             pair = [
@@ -190,7 +207,7 @@ class NoteConverter:
             return front, back
         for name in q_names:
             front.add(self._plain(values[name]))
-        for name in self._answer_names(template, q, values):
+        for name in a_names:
             back.add(self._plain(values[name]))
         return front, back
 
@@ -252,13 +269,20 @@ class NoteConverter:
 
     def deck_of(self, card: AnkiCard) -> str:
         """The card's deck by full path, or "" for the package's own deck."""
-        deck = self.collection.decks.get(card.deck_id)
-        if deck is None or (deck.name == _DEFAULT_DECK and not self.keep_default_deck):
-            return ""
-        return "::".join(part.strip() for part in deck.name.split("::"))
+        path = self._deck_paths.get(card.deck_id)
+        if path is None:
+            deck = self.collection.decks.get(card.deck_id)
+            if deck is None or (deck.name == _DEFAULT_DECK and not self.keep_default_deck):
+                path = ""
+            else:
+                path = "::".join(part.strip() for part in deck.name.split("::"))
+            self._deck_paths[card.deck_id] = path
+        return path
 
     def _images(self, note: AnkiNote, side: _Side, shown: tuple[str, ...] = ()) -> list[str]:
         """The files ``side`` shows that are not ``shown`` already (on the front)."""
+        if not side.images:
+            return []
         names = []
         for name in dict.fromkeys(side.images):
             if name in shown:
@@ -272,7 +296,9 @@ class NoteConverter:
     def _card(
         self, note: AnkiNote, card: AnkiCard, front: _Side, back: _Side, back_joiner: str = "\n"
     ) -> CardData:
-        media = list(dict.fromkeys(front.sounds + back.sounds))
+        media = (
+            list(dict.fromkeys(front.sounds + back.sounds)) if front.sounds or back.sounds else []
+        )
         front_text, back_text = front.text(), back.text(back_joiner)
         front_images = self._images(note, front)
         return CardData(
@@ -386,6 +412,17 @@ def _interval_s(ivl: int) -> int:
     if ivl >= 0:
         return _clamp(ivl, MAX_SCHEDULE_DAYS) * _DAY_S
     return _clamp(-ivl, MAX_SCHEDULE_DAYS * _DAY_S)
+
+
+def _names(notetype: NoteType, values: dict[str, str], ord_: int) -> tuple[list[str], list[str]]:
+    """The fields card ``ord_`` of ``notetype`` shows on its front and, apart from
+    those, on its back, among ``values``; no front fields when its template shows none."""
+    template = notetype.templates[ord_] if ord_ < len(notetype.templates) else None
+    q = template_refs(template.qfmt) if template else _Refs()
+    q_names = [n for n in q.plain + q.cloze if n in values]
+    if not q_names:
+        return [], []
+    return q_names, NoteConverter._answer_names(template, q, values)
 
 
 def _is_parleys(notetype_id: int) -> bool:
