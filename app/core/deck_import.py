@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from sqlalchemy import func, select
@@ -30,7 +31,15 @@ from app.core.models import (
     db_datetime,
 )
 from app.core.views import ImportSummary, RemarkCount
-from app.model.deckdata import IMPORT_MODES, CardData, DeckData, ImportMode, KeyPoint, PersonaData
+from app.model.deckdata import (
+    IMPORT_MODES,
+    AnkiOrigin,
+    CardData,
+    DeckData,
+    ImportMode,
+    KeyPoint,
+    PersonaData,
+)
 from app.model.errors import KnownError
 
 Progress = Callable[[int, int], None]
@@ -376,7 +385,7 @@ class _NewCards:
             state = reviews.adopted_schedule(card_id, schedule, self.when)
         fsrs_state = state.get("fsrs_state")
         buried = with_scheduling and item.buried
-        origin = None if item.origin is None else json.dumps(item.origin.to_json())
+        origin = None if item.origin is None else _origin_json(item.origin)
         self.cards.append(
             (
                 card_id, deck_id, guid, item.kind, position, item.front, item.back,
@@ -429,6 +438,16 @@ def _hold_write_lock(session: Session) -> None:
     raw = conn.connection.dbapi_connection
     if not getattr(raw, "in_transaction", True):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _origin_json(origin: AnkiOrigin) -> str:
+    """``json.dumps(origin.to_json())``, written out: every card from Anki has one, and
+    the general encoder took three times as long for it (3.7 against 1.0 us a card)."""
+    fields = ", ".join(map(encode_basestring_ascii, origin.fields))
+    return (
+        f'{{"notetype_id": {int(origin.notetype_id)}, "ord": {int(origin.ord)}, '
+        f'"fields": [{fields}], "shown": {encode_basestring_ascii(origin.shown)}}}'
+    )
 
 
 def _json_list(values: list[str]) -> str:

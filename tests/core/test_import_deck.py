@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from app.core import services
 from app.core.models import Card
 from app.core.store import Store
-from app.model.deckdata import CardData, DeckData, KeyPoint, ScheduleData
+from app.model.deckdata import AnkiOrigin, CardData, DeckData, KeyPoint, ScheduleData
 
 NOW = datetime(2026, 5, 4, 9, 30, 15, 123456, tzinfo=UTC)
 
@@ -78,3 +79,21 @@ def test_reimport_updates_by_stable_id_and_keeps_history(store: Store) -> None:
         assert duplicated.added == 3
         guids = sorted(c.guid for c in services.list_cards(s, "Imported"))
     assert guids == ["a", "a#2", "b", "b#2", "c", "c#2"]
+
+
+def test_an_anki_origin_is_stored_as_the_json_encoder_writes_it(store: Store) -> None:
+    fields = [
+        'Say "hi"\\there',
+        "naïve — ∑ \U0001f600",
+        "tab\tnew\nline\x00\x1f",
+        "",
+        "<b>&amp;</b>",
+    ]
+    origin = AnkiOrigin(1_700_000_000_123, 2, fields, "0123456789abcdef")
+    data = DeckData(name="Origins", cards=[
+        CardData(guid="o", kind="flashcard", front="F", back="B", origin=origin)])  # fmt: skip
+    with store.session() as s:
+        services.import_deck(s, data, now=NOW)
+    with store.session() as s:
+        raw = s.connection().exec_driver_sql("SELECT origin FROM card WHERE guid = 'o'").scalar()
+    assert raw == json.dumps(origin.to_json())
