@@ -112,6 +112,7 @@ AXES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         words(
             "change changes changed changing alter alters altered modify modifies modified"
             " rewire rewires rewired rewrite rewrites update updates updated updating"
+            " refresh refreshes refreshed refreshing reload reloads reloaded"
         ),
         words(
             "stay stays stayed same unchanged untouched intact frozen fixed static stable leave"
@@ -154,7 +155,8 @@ AXES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ),
         words(
             "worse worst degrade degrades degraded inaccurate unreliable inconsistent"
-            " risky riskier unsafe wrong mistake mistakes error errors"
+            " risky riskier unsafe wrong mistake mistakes error errors hurt hurts harm harms"
+            " damage damages poor bad"
         ),
     ),
     "size": (

@@ -165,3 +165,15 @@ def test_without_its_model_answer_a_short_point_is_about_no_option() -> None:
     wrong = "A direct call is what lets the messages wait for the worker to come back."
     result = score_answer(wrong, [WAITS], glossary=QUEUE_OR_CALL)
     assert result.key_points[0].verdict != "contradicted"
+
+
+def test_saying_the_copy_is_updated_contradicts_a_point_that_says_it_is_not() -> None:
+    point = KeyPoint("cached copy not refreshed", ["cached copy not refreshed"])
+    said = "No, the cache updates its copy the moment anything in the database moves."
+    assert verdict(said, point, Glossary()) == "contradicted"
+
+
+def test_saying_it_hurts_accuracy_contradicts_a_point_that_says_it_keeps_it() -> None:
+    point = KeyPoint("Keeps answers accurate", ["Keeps answers accurate"])
+    said = "Shrinking the model that way tends to hurt the answers it gives."
+    assert verdict(said, point, Glossary()) == "contradicted"
