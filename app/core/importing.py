@@ -15,12 +15,14 @@ name. Files are linked into place, which fails rather than replaces when the nam
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import gc
 import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -62,9 +64,10 @@ def prepare_import(
     data_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".import-{os.getpid()}-", dir=data_dir))
     try:
-        data = read_deck(
-            path, staging_dir=staging, with_scheduling=with_scheduling, mapping=mapping
-        )
+        with no_cycle_collection():
+            data = read_deck(
+                path, staging_dir=staging, with_scheduling=with_scheduling, mapping=mapping
+            )
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -99,7 +102,7 @@ def commit_import(
                 f"({exc.strerror or exc}); nothing was imported"
             ) from exc
         point_cards_at(prepared.data, renamed)
-        with store.session() as session:
+        with no_cycle_collection(), store.session() as session:
             summary = import_deck(
                 session,
                 prepared.data,
@@ -116,6 +119,22 @@ def commit_import(
         raise
     finally:
         prepared.discard()
+
+
+@contextlib.contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """Hold off Python's cycle collector while a deck is read or written. A big deck
+    makes hundreds of thousands of objects that all stay alive, and the collector
+    walked them again and again finding nothing: a fifth of reading a 24,000-card
+    package. Reference counting frees everything as usual meanwhile; only garbage
+    cycles wait until the end. The collector is turned back on only if it was on."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def place_media(staged: dict[str, Path], folder: Path, placed: list[Path]) -> dict[str, str]:
