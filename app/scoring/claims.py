@@ -97,7 +97,7 @@ class Options:
 
 
 @lru_cache(maxsize=4096)
-def _axis_of_stem() -> dict[str, tuple[str, int]]:
+def axis_of_stem() -> dict[str, tuple[str, int]]:
     table: dict[str, tuple[str, int]] = {}
     for axis, (up, down) in AXES.items():
         for word in up:
@@ -124,7 +124,7 @@ def read_claim(words: Sequence[str], options: Options) -> Claim:
                 for j in span:
                     taken[j] = True
     named.sort()
-    axes = _axis_of_stem()
+    axes = axis_of_stem()
     directions = []
     used_negations: set[int] = set()
     # "not only", "not just": an addition, not a denial.

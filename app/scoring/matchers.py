@@ -41,6 +41,8 @@ class PointMatch:
     # The score of every piece of ``Answer.windows``, when the matcher scores pieces:
     # which clause of a long piece carries the point.
     per_window: tuple[float, ...] = field(default=())
+    # How close the evidence is to the point turned around (``semantic.turned_around``).
+    opposite: float = 0.0
 
 
 class CompiledMatcher(Protocol):

@@ -9,7 +9,8 @@ that are closer to them than to the point.
 
 Similarity says what a piece is about, not what it claims about it: "retrieval retrains
 the model" is as close to "only fine-tuning changes the model" as a correct answer is.
-``score_answer`` reads the claim of the piece (``claims``) before it gives credit.
+``score_answer`` reads the claim of the piece (``claims``) before it gives credit, and
+the matcher reports how close the piece is to the point turned around (``opposites``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from app.scoring.embedding import SentenceEncoder, load_encoder
 from app.scoring.lexicon import NON_ANSWERS, STOPWORDS, filler_sound
 from app.scoring.matchers import Answer, PointMatch
 from app.scoring.normalize import tokenize
+from app.scoring.opposites import turned_around, turned_twice
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -63,12 +65,19 @@ class _Point:
     phrases: tuple[str, ...]
     vectors: FloatArray  # one row per phrase
     rejected: FloatArray  # one row per rejected phrase (may be empty)
+    turned: FloatArray  # one row per phrase turned around (``opposites``; may be empty)
+    twice: FloatArray  # turned around twice, which agrees with the point (may be empty)
 
 
 class CompiledSemantic:
     name = "meaning"
 
-    def __init__(self, encoder: SentenceEncoder, key_points: Sequence[KeyPoint]) -> None:
+    def __init__(
+        self,
+        encoder: SentenceEncoder,
+        key_points: Sequence[KeyPoint],
+        options: Sequence[Sequence[str]] = (),
+    ) -> None:
         self._encoder = encoder
         self._non_answers = encoder.encode(list(NON_ANSWERS))
         self._points = []
@@ -79,6 +88,8 @@ class CompiledSemantic:
                     phrases,
                     encoder.encode(list(phrases)),
                     encoder.encode(list(kp.rejected)),
+                    encoder.encode([t for p in phrases for t in turned_around(p, options)]),
+                    encoder.encode([t for p in phrases for t in turned_twice(p, options)]),
                 )
             )
 
@@ -104,6 +115,9 @@ class CompiledSemantic:
             per_piece = scores[i]
             best = int(per_piece.argmax())
             phrase = point.phrases[int(sims_of[i][:, best].argmax())]
+            opposite = _closest(point.turned, pieces[best])
+            if _closest(point.twice, pieces[best]) >= opposite:
+                opposite = 0.0  # both turns taken: the piece agrees with the point
             out.append(
                 PointMatch(
                     max(0.0, float(per_piece[best])),
@@ -111,13 +125,18 @@ class CompiledSemantic:
                     phrase,
                     self.name,
                     tuple(float(x) for x in per_piece),
+                    opposite,
                 )
             )
         return out
+
+
+def _closest(phrases: FloatArray, piece: FloatArray) -> float:
+    return float((phrases @ piece).max()) if len(phrases) else 0.0
 
 
 class SemanticMatcher:
     name = "meaning"
 
     def compile(self, key_points: Sequence[KeyPoint], glossary: Glossary) -> CompiledSemantic:
-        return CompiledSemantic(shared_encoder(), key_points)
+        return CompiledSemantic(shared_encoder(), key_points, glossary.options)

@@ -6,7 +6,9 @@ matcher (``semantic``) hears a point made in other words. A key point is met whe
 phrase matcher finds one of its phrases, or when the meaning of a piece of the answer is
 close enough (``MET_AT``); partly when it is close but not that close (``PARTLY_AT``).
 Before any credit is given, the clause holding the evidence is read for its claim
-(``claims``): said of the other option, or the other way round, it is contradicted.
+(``claims``): said of the other option, or the other way round, it is contradicted; so
+is a meaning match clearly closer to the point turned around (``opposites``) than to
+the point itself.
 
 The two similarity thresholds were chosen on the dev half of the labelled corpus
 (tests/data/scoring) and are reported on its holdout half by bench/bench_coverage.py;
@@ -132,6 +134,13 @@ def _verdict(
     assert best.window is not None
     clause = _claim_clause(best, answer)
     reason = _contradicted(claim, clause, answer, options)
+    if (
+        reason is None
+        and best.method == "meaning"
+        and best.opposite >= best.score + CONFIDENT_MARGIN
+    ):
+        # Clearly closer to the point turned around than to the point (``opposites``).
+        reason = "says the opposite"
     confident = (
         best.method == "phrase"
         or min(abs(best.score - MET_AT), abs(best.score - PARTLY_AT)) >= CONFIDENT_MARGIN

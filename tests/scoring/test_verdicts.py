@@ -177,3 +177,14 @@ def test_saying_it_hurts_accuracy_contradicts_a_point_that_says_it_keeps_it() ->
     point = KeyPoint("Keeps answers accurate", ["Keeps answers accurate"])
     said = "Shrinking the model that way tends to hurt the answers it gives."
     assert verdict(said, point, Glossary()) == "contradicted"
+
+
+BOTH = KeyPoint("Often use both", ["Often use both"])
+
+
+def test_a_point_turned_around_in_other_words_is_contradicted_by_meaning() -> None:
+    assert verdict("You hardly ever need the two together.", BOTH, Glossary()) == "contradicted"
+
+
+def test_the_same_point_in_other_words_still_counts() -> None:
+    assert verdict("In practice you usually combine them.", BOTH, Glossary()) == "met"
