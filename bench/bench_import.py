@@ -9,8 +9,10 @@ times, each as its own process from start to exit:
   (b) ``parley import`` of it into a data dir that exists (migrated, built-in deck
       seeded), then again (every card unchanged).
 
-Also times Parley's reader (``read_apkg``) in this process, for the profile. Targets:
-first import <= 1.5x Anki, re-import <= 2x. Run from the repo root:
+With ``--repeat N`` each of N rounds runs (a) then (b), and the best of each is kept;
+wall times are the targets, CPU times are printed beside them. Also times Parley's
+reader (``read_apkg``) in this process, for the profile. Targets: first import <= 1.5x
+Anki, re-import <= 2x. Run from the repo root:
 
     .venv/bin/python -m bench.bench_import [--notes 22000] [--repeat 1] [--json]
 """
@@ -19,11 +21,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bench.common import time_process
@@ -123,24 +126,33 @@ def _parley_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "app", *args]
 
 
-def timed_pair(
-    first: list[str], again: list[str], repeat: int, reset: Callable[[], None]
-) -> tuple[float, float, float, float]:
-    """Best wall time of the first run and of the run right after it, over ``repeat``,
-    then the best CPU time of each. The targets are wall times; CPU time, which waiting
-    for a core on a shared machine does not inflate, tells a busy machine from a slow
-    program when the wall times swing from run to run."""
-    firsts, agains = [], []
+Timing = tuple[float, float, float, float]
+
+
+def timed_pairs(runs: Sequence[tuple[list[str], Callable[[], None]]], repeat: int) -> list[Timing]:
+    """For each (command, reset): the best wall time of its first run (after the reset)
+    and of the run right after it, over ``repeat`` rounds, then the best CPU time of each.
+    Every round runs every command in turn, so a load that comes and goes on the shared
+    machine falls on both sides instead of on one. The targets are wall times; CPU time,
+    which waiting for a core does not inflate, tells a busy machine from a slow program
+    when the wall times swing from run to run."""
+    samples: list[tuple[list[tuple[float, float]], list[tuple[float, float]]]] = [
+        ([], []) for _ in runs
+    ]
     for _ in range(repeat):
-        reset()
-        firsts.append(time_process(first))
-        agains.append(time_process(again))
-    return (
-        min(w for w, _ in firsts),
-        min(w for w, _ in agains),
-        min(c for _, c in firsts),
-        min(c for _, c in agains),
-    )
+        for (cmd, reset), (firsts, agains) in zip(runs, samples, strict=True):
+            reset()
+            firsts.append(time_process(cmd))
+            agains.append(time_process(cmd))
+    return [
+        (
+            min(w for w, _ in firsts),
+            min(w for w, _ in agains),
+            min(c for _, c in firsts),
+            min(c for _, c in agains),
+        )
+        for firsts, agains in samples
+    ]
 
 
 _BENCH_CARDS = "SELECT count(*) FROM card JOIN deck ON deck.id = card.deck_id WHERE deck.name = ?"
@@ -186,21 +198,23 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(anki_dir, ignore_errors=True)
             anki_dir.mkdir()
 
-        anki_cmd = _anki_cmd(package, collection)
-        anki_first, anki_again, anki_first_cpu, anki_again_cpu = timed_pair(
-            anki_cmd, anki_cmd, args.repeat, fresh_anki
-        )
-
         data = folder / "parley"
 
         def fresh_parley() -> None:
             shutil.rmtree(data, ignore_errors=True)
             time_process(_parley_cmd("decks", "--data-dir", str(data)))  # migrate and seed
 
-        parley_cmd = _parley_cmd("import", str(package), "--data-dir", str(data))
-        parley_first, parley_again, parley_first_cpu, parley_again_cpu = timed_pair(
-            parley_cmd, parley_cmd, args.repeat, fresh_parley
+        load_before = os.getloadavg()[0]
+        anki, parley = timed_pairs(
+            [
+                (_anki_cmd(package, collection), fresh_anki),
+                (_parley_cmd("import", str(package), "--data-dir", str(data)), fresh_parley),
+            ],
+            args.repeat,
         )
+        results["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+        anki_first, anki_again, anki_first_cpu, anki_again_cpu = anki
+        parley_first, parley_again, parley_first_cpu, parley_again_cpu = parley
         results["cards"] = count_cards(data)
         read = best_of(args.repeat, parley_read(package), folder / "read")
         results.update(
@@ -250,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{results['reimport_cpu_ratio']}x"
         )
         print(f"  Parley read_apkg in-process: {read:.2f} s")
+        print(f"  load average (1 min) before and after the timed runs: {results['load_average']}")
         print(f"  {'meets' if results['meets_target'] else 'MISSES'} the targets")
     return 0
 
