@@ -9,6 +9,6 @@ if __name__ == "__main__":
         from app.speech.whisper_decoder import child_main
 
         sys.exit(child_main(sys.argv[2:]))
-    from app.cli.main import main
+    from app.cli.main import run
 
-    sys.exit(main())
+    run()
