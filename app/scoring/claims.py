@@ -139,7 +139,7 @@ def read_claim(words: Sequence[str], options: Options) -> Claim:
     named = [(at, option) for at, option in named if not _reached(at, negations)]
     denied: set[str] = set()
     for i, stem in enumerate(stemmed):
-        before = [n for n in negations if i - NEGATION_REACH <= n < i]
+        before = [n for n in negations if _in_scope(n, i, words)]
         if words[i] not in STOPWORDS and words[i] not in DENIALS and before:
             denied.add(stem)
         if stem not in axes or (taken[i] and not before):
@@ -178,6 +178,21 @@ def _dismisses(i: int, words: Sequence[str], stemmed: Sequence[str], negations: 
 
 def _reached(position: int, negations: Sequence[int]) -> bool:
     return any(position - NEGATION_REACH <= n < position for n in negations)
+
+
+# Where a negation's reach ends: a verb of a clause of its own ("deciding when an entry
+# is no longer valid is famously tricky": tricky is not denied) or a new subject ("it
+# doesn't guarantee it arrives only once": only once is not denied). Not right after the
+# negation, where the verb is what it denies ("will not have to retrain").
+SCOPE_ENDS = frozenset(
+    word_list("is are was were will would can could should has have had it they we you he she i")
+)
+
+
+def _in_scope(negation: int, position: int, words: Sequence[str]) -> bool:
+    if not position - NEGATION_REACH <= negation < position:
+        return False
+    return not any(w in SCOPE_ENDS for w in words[negation + 2 : position])
 
 
 def contradiction(point: Claim, said: Claim) -> str | None:

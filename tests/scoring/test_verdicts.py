@@ -188,3 +188,15 @@ def test_a_point_turned_around_in_other_words_is_contradicted_by_meaning() -> No
 
 def test_the_same_point_in_other_words_still_counts() -> None:
     assert verdict("In practice you usually combine them.", BOTH, Glossary()) == "met"
+
+
+def test_a_negation_does_not_reach_past_the_verb_of_its_own_clause() -> None:
+    point = KeyPoint("cache invalidation is hard", ["cache invalidation is hard"])
+    said = "Working out when cache entries are no longer valid is really difficult."
+    assert verdict(said, point, Glossary()) in ("met", "partly")
+
+
+def test_a_negation_does_not_reach_into_the_next_subjects_words() -> None:
+    point = KeyPoint("queries get faster", ["queries get faster"])
+    said = "I don't doubt it makes the queries faster."
+    assert verdict(said, point, Glossary()) in ("met", "partly")
