@@ -1,4 +1,5 @@
-"""A real main window over a fresh data dir, opened the way the app opens it."""
+"""A real main window over a fresh data dir, opened the way the app opens it, and a guard
+that fails any UI test in which a modal dialog opens."""
 
 from __future__ import annotations
 
@@ -6,12 +7,51 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.ui.application import create_window
 from app.ui.main_window import MainWindow
 
 from scripted_mic import ScriptedMicrophone
+
+
+@pytest.fixture(autouse=True)
+def no_modal_dialogs(qapp: QApplication) -> Iterator[None]:
+    """Every dialog the app runs with ``exec()`` has a seam the tests patch (``ask_...``,
+    ``SettingsDialog.edit``). One that runs anyway has nobody to answer it offscreen:
+    its ``exec()`` would block the test, and every wait and timeout inside it, for good.
+    So it is answered with Cancel (reject) at once, which lets the test go on, and the
+    test fails naming the dialog. ``exec()`` (and QMessageBox's questions) make a dialog
+    application-modal; a window-modal one, from ``open()`` (the import dialog), blocks
+    nothing and is the test's to drive."""
+    opened: list[str] = []
+
+    def check() -> None:
+        dialog = QApplication.activeModalWidget()
+        if (
+            isinstance(dialog, QDialog)
+            and dialog.windowModality() == Qt.WindowModality.ApplicationModal
+        ):
+            text = dialog.text() if isinstance(dialog, QMessageBox) else ""
+            opened.append(f"{dialog.windowTitle()!r} {text!r}".strip())
+            dialog.reject()
+
+    # Checked on the GUI thread: a dialog's exec() runs its own event loop, which still
+    # delivers this timer. Every half second costs nothing next to a UI test.
+    timer = QTimer()
+    timer.setInterval(500)
+    timer.timeout.connect(check)
+    timer.start()
+    yield
+    timer.stop()
+    if opened:
+        pytest.fail(
+            f"a modal dialog opened with nobody to answer it: {'; '.join(opened)}. "
+            "Patch its seam in the test.",
+            pytrace=False,
+        )
 
 
 @pytest.fixture
