@@ -329,3 +329,37 @@ def test_hands_free_the_question_is_read_the_answer_heard_and_a_pause_ends_it(
     assert page.answer is not None
     assert "retraining" in page.answer.result.transcript.lower()  # what was said was heard
     assert page.answer.wav_path
+
+
+def test_hands_free_waits_for_the_user_when_a_verdict_is_unsure(
+    qtbot: QtBot,
+    quiet_window: MainWindow,
+    scripted_mic: ScriptedMicrophone,
+    flite: Callable[[str], Path],
+) -> None:
+    # A vague answer, close to one key point without clearly making it: the scorer is
+    # not sure of that verdict, so nothing should be rated without the user.
+    clip = flite("The model reads our pages before it answers.")
+    page = answer_hands_free(qtbot, quiet_window, scripted_mic, clip)
+    answer = page.answer
+    assert answer is not None and not answer.result.confident, "the answer must be unsure"
+    countdown = page.result_panel.countdown.text()
+    assert "waiting" in countdown and "unsure" in countdown
+    assert "accepting" not in countdown  # no automatic rating is under way
+    with qtbot.waitSignal(page.question_shown, timeout=WAIT):
+        qtbot.keyClick(page, Qt.Key.Key_Return)  # the user checks, then accepts
+    assert page.answer is None or page.answer is not answer
+
+
+def test_hands_free_counts_down_to_the_suggested_rating_when_every_verdict_is_sure(
+    qtbot: QtBot,
+    quiet_window: MainWindow,
+    scripted_mic: ScriptedMicrophone,
+    flite: Callable[[str], Path],
+) -> None:
+    clip = flite("We can use both of them together.")
+    page = answer_hands_free(qtbot, quiet_window, scripted_mic, clip)
+    assert page.answer is not None and page.answer.result.confident, "the answer must be sure"
+    assert "accepting" in page.result_panel.countdown.text()
+    with qtbot.waitSignal(page.question_shown, timeout=WAIT):
+        pass  # the countdown rates it and asks the next question by itself
