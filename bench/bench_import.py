@@ -10,7 +10,13 @@ times, each as its own process from start to exit:
       seeded), then again (every card unchanged).
 
 With ``--repeat N`` each of N rounds runs (a) then (b), and the best of each is kept;
-wall times are the targets, CPU times are printed beside them. Also times Parley's
+wall times are the targets, CPU times are printed beside them. Both sides run with
+compiled bytecode, as installed programs do: pip compiled the ``anki`` library when it
+installed it, and an installed Parley has its ``.pyc`` files too, but this work tree has
+no ``__pycache__`` and the environment may set ``PYTHONDONTWRITEBYTECODE``, which made
+every Parley run compile its own modules again (about 0.09 s of CPU). So the timed
+processes read and write bytecode under a folder of the bench's own
+(``PYTHONPYCACHEPREFIX``), filled by one untimed run of each side first. Also times Parley's
 reader (``read_apkg``) in this process, for the profile. Targets: first import <= 1.5x
 Anki, re-import <= 2x. Run from the repo root:
 
@@ -129,7 +135,21 @@ def _parley_cmd(*args: str) -> list[str]:
 Timing = tuple[float, float, float, float]
 
 
-def timed_pairs(runs: Sequence[tuple[list[str], Callable[[], None]]], repeat: int) -> list[Timing]:
+def bytecode_env(cache: Path) -> dict[str, str]:
+    """The environment for the timed processes: bytecode kept under ``cache``, written
+    when missing. The prefix puts every module's bytecode there, the site-packages'
+    too, so neither side reads what the other's warm-up run wrote."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(cache)
+    return env
+
+
+def timed_pairs(
+    runs: Sequence[tuple[list[str], Callable[[], None]]],
+    repeat: int,
+    env: dict[str, str] | None = None,
+) -> list[Timing]:
     """For each (command, reset): the best wall time of its first run (after the reset)
     and of the run right after it, over ``repeat`` rounds, then the best CPU time of each.
     Every round runs every command in turn, so a load that comes and goes on the shared
@@ -142,8 +162,8 @@ def timed_pairs(runs: Sequence[tuple[list[str], Callable[[], None]]], repeat: in
     for _ in range(repeat):
         for (cmd, reset), (firsts, agains) in zip(runs, samples, strict=True):
             reset()
-            firsts.append(time_process(cmd))
-            agains.append(time_process(cmd))
+            firsts.append(time_process(cmd, env))
+            agains.append(time_process(cmd, env))
     return [
         (
             min(w for w, _ in firsts),
@@ -199,19 +219,21 @@ def main(argv: list[str] | None = None) -> int:
             anki_dir.mkdir()
 
         data = folder / "parley"
+        env = bytecode_env(folder / "pycache")
 
         def fresh_parley() -> None:
             shutil.rmtree(data, ignore_errors=True)
-            time_process(_parley_cmd("decks", "--data-dir", str(data)))  # migrate and seed
+            time_process(_parley_cmd("decks", "--data-dir", str(data)), env)  # migrate, seed
 
+        runs = [
+            (_anki_cmd(package, collection), fresh_anki),
+            (_parley_cmd("import", str(package), "--data-dir", str(data)), fresh_parley),
+        ]
+        for cmd, reset in runs:  # untimed: compiles what each side imports
+            reset()
+            time_process(cmd, env)
         load_before = os.getloadavg()[0]
-        anki, parley = timed_pairs(
-            [
-                (_anki_cmd(package, collection), fresh_anki),
-                (_parley_cmd("import", str(package), "--data-dir", str(data)), fresh_parley),
-            ],
-            args.repeat,
-        )
+        anki, parley = timed_pairs(runs, args.repeat, env)
         results["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
         anki_first, anki_again, anki_first_cpu, anki_again_cpu = anki
         parley_first, parley_again, parley_first_cpu, parley_again_cpu = parley
