@@ -9,7 +9,7 @@ a filler to blaming the user for one they did not use.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from itertools import pairwise
 
 from app.model.words import TimedWord
@@ -128,19 +128,33 @@ def count_fillers(transcript: str, tokens: Sequence[Token] | None = None) -> dic
     """Filler words and phrases said, as ``{"um": 2, "like": 1}`` (only those present)."""
     if tokens is None:
         tokens = tokenize(transcript)
-    texts = [t.text for t in tokens]
     counts: dict[str, int] = {}
+    for name, _first, _count in fillers(transcript, tokens):
+        counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def filler_positions(transcript: str, tokens: Sequence[Token]) -> frozenset[int]:
+    """The indices of the tokens that are fillers where they stand."""
+    return frozenset(
+        i
+        for _name, first, count in fillers(transcript, tokens)
+        for i in range(first, first + count)
+    )
+
+
+def fillers(transcript: str, tokens: Sequence[Token]) -> Iterator[tuple[str, int, int]]:
+    """Each filler said: its name, the index of its first token and how many it has."""
+    texts = [t.text for t in tokens]
     for i, text in enumerate(texts):
         sound = filler_sound(text)
         if sound is not None:
-            counts[sound] = counts.get(sound, 0) + 1
+            yield sound, i, 1
             continue
         for name in _FILLERS_BY_FIRST.get(text, ()):
-            if _at(texts, i, FILLER_PHRASES[name]) and _is_filler(
-                name, transcript, tokens, texts, i
-            ):
-                counts[name] = counts.get(name, 0) + 1
-    return counts
+            phrase = FILLER_PHRASES[name]
+            if _at(texts, i, phrase) and _is_filler(name, transcript, tokens, texts, i):
+                yield name, i, len(phrase)
 
 
 def count_hedges(tokens: Sequence[Token]) -> dict[str, int]:

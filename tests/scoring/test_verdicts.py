@@ -200,3 +200,21 @@ def test_a_negation_does_not_reach_into_the_next_subjects_words() -> None:
     point = KeyPoint("queries get faster", ["queries get faster"])
     said = "I don't doubt it makes the queries faster."
     assert verdict(said, point, Glossary()) in ("met", "partly")
+
+
+def test_fillers_do_not_change_how_close_an_answer_comes_to_a_point() -> None:
+    said = {
+        "queue absorbs traffic spikes": (
+            "When there's a big rush the queue soaks it up.",
+            "So, um, when there's, like, a big rush, uh, the queue, you know, soaks it up.",
+        ),
+        "reads get faster": (
+            "Reading gets quicker.",
+            "Uh, like, um, reading gets, you know, quicker.",
+        ),
+    }
+    for label, (plain, hesitant) in said.items():
+        point = [KeyPoint(label, [label])]
+        plain_score = score_answer(plain, point).key_points[0].score
+        hesitant_score = score_answer(hesitant, point).key_points[0].score
+        assert abs(plain_score - hesitant_score) < 0.02, label
