@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -45,6 +47,17 @@ def test_new_cards_arrive_with_every_field_tag_and_key_point(store: Store) -> No
     assert cards["b"].persona == "client" and cards["b"].model_answer == "Say the thing."
     assert created == NOW  # timestamps survive the bulk write to the microsecond
     assert cards["c"].is_new  # schedules are only taken when asked for
+
+
+def test_the_bigger_page_cache_of_a_bulk_import_is_given_back(store: Store) -> None:
+    # The connection goes back to the pool: the next user must not hold 32 MB of cache.
+    # (Opening the store has imported the built-in deck already, on this connection.)
+    with closing(sqlite3.connect(":memory:")) as fresh:
+        default = fresh.execute("PRAGMA cache_size").fetchone()[0]
+    with store.session() as s:
+        services.import_deck(s, deck(), now=NOW)
+        after = s.connection().exec_driver_sql("PRAGMA cache_size").scalar()
+    assert after == default
 
 
 def test_a_schedule_from_another_app_is_kept_when_asked(store: Store) -> None:
