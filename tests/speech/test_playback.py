@@ -11,7 +11,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.speech.capture import Recorder
-from app.speech.playback import Player
+from app.speech.playback import FINISH_SETTLE_MS, Player
 from app.speech.recognizer import Recognizer
 
 from pulse_mic import PulseMic
@@ -67,6 +67,21 @@ def test_stopping_does_not_count_as_finishing(
     with qtbot.waitSignal(player.finished, timeout=30_000):
         player.play(flite_wav("Done.", "kal16"))
     assert finished == [True]
+
+
+def test_a_sound_stopped_the_moment_it_ends_does_not_count_as_finished(
+    qtbot: QtBot, pulse_mic: PulseMic, flite_wav: Callable[..., Path]
+) -> None:
+    # ``finished`` comes a moment after the end (see playback.FINISH_SETTLE_MS); the
+    # user who stops the sound in that moment did not let it finish.
+    player = Player()
+    finished: list[bool] = []
+    player.finished.connect(lambda: finished.append(True))
+    player.play(flite_wav("Done.", "kal16"))
+    qtbot.waitUntil(player.ended, timeout=30_000)
+    player.stop()
+    qtbot.wait(3 * FINISH_SETTLE_MS)
+    assert finished == []
 
 
 @pytest.mark.qt_log_ignore("Could not open media")
