@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from app.scoring.lexicon import AXES, GOOD_SIDE, NEGATIONS, STOPWORDS
+from app.scoring.lexicon import AXES, AXIS_PHRASES, GOOD_SIDE, NEGATIONS, STOPWORDS
 from app.scoring.lexicon import words as word_list
 from app.scoring.normalize import stems, tokenize
 
@@ -109,6 +109,7 @@ def axis_of_stem() -> dict[str, tuple[str, int]]:
 
 def read_claim(words: Sequence[str], options: Options) -> Claim:
     """The claim of a clause given as normalised words."""
+    words = _axis_phrases_rewritten(words)
     stemmed = stems(list(words))
     named: list[tuple[int, int]] = []  # (position, option)
     taken = [False] * len(stemmed)
@@ -162,6 +163,16 @@ def read_claim(words: Sequence[str], options: Options) -> Claim:
         denied=frozenset(denied),
         dismissive=dismissive,
     )
+
+
+def _axis_phrases_rewritten(words: Sequence[str]) -> list[str]:
+    out = list(words)
+    for phrase, meaning in AXIS_PHRASES.items():
+        n = len(phrase)
+        for k in range(len(out) - n + 1):
+            if tuple(out[k : k + n]) == phrase:
+                out[k : k + n] = meaning
+    return out
 
 
 def _dismisses(i: int, words: Sequence[str], stemmed: Sequence[str], negations: list[int]) -> bool:

@@ -138,7 +138,7 @@ AXES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "freshness": (
         words("current fresh latest new newest recent live"),
-        words("stale outdated obsolete old older dated"),
+        words("stale outdated obsolete old older"),
     ),
     "difficulty": (
         words("easy easier simple simpler straightforward trivial"),
@@ -167,6 +167,14 @@ AXES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         words("need needs needed require requires required must"),
         words("optional unnecessary skip skips avoid avoids"),
     ),
+}
+
+# Phrases that say what one axis word says, rewritten to it (same length, so word
+# positions hold) before a claim is read. Not "dated" itself in an axis: by stem it is
+# "date", which "up to date" and "the release date" also have.
+AXIS_PHRASES: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("up", "to", "date"): ("up", "to", "current"),
+    ("out", "of", "date"): ("out", "of", "outdated"),
 }
 
 # Things people say that answer nothing: a piece of an answer that is at least as close to

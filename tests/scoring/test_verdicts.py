@@ -218,3 +218,9 @@ def test_fillers_do_not_change_how_close_an_answer_comes_to_a_point() -> None:
         plain_score = score_answer(plain, point).key_points[0].score
         hesitant_score = score_answer(hesitant, point).key_points[0].score
         assert abs(plain_score - hesitant_score) < 0.02, label
+
+
+def test_up_to_date_is_current_and_out_of_date_is_stale() -> None:
+    point = KeyPoint("answers stay current", ["answers stay current"])
+    assert verdict("The answers are always up to date.", point, Glossary()) == "met"
+    assert verdict("The answers are always out of date.", point, Glossary()) == "contradicted"
