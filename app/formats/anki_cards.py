@@ -89,21 +89,14 @@ def template_refs(fmt: str) -> _Refs:
     return refs
 
 
+@dataclass(slots=True)
 class _Side:
     """One side of a card as it is assembled: its texts, the sounds it plays, the images
-    it shows. A plain class with slots: two are made for every card of a big deck."""
+    it shows. Slotted: two are made for every card of a big deck."""
 
-    __slots__ = ("images", "sounds", "texts")
-
-    def __init__(
-        self,
-        texts: list[str] | None = None,
-        sounds: list[str] | None = None,
-        images: list[str] | None = None,
-    ) -> None:
-        self.texts = [] if texts is None else texts
-        self.sounds = [] if sounds is None else sounds
-        self.images = [] if images is None else images
+    texts: list[str] = field(default_factory=list)
+    sounds: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
 
     def add(self, plain: PlainField) -> None:
         if plain.text:
