@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from app.core.clock import db_datetime as db_datetime
 from app.core.clock import utcnow
 
 # Alembic needs stable constraint names to alter SQLite tables in batch mode.
@@ -37,14 +38,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-def db_datetime(value: datetime | None) -> str | None:
-    """An aware datetime as the collection stores it (naive UTC text, as SQLAlchemy's
-    SQLite DateTime writes it), for the few bulk writes that bypass the ORM."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -15,6 +15,8 @@ from typing import Any
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler
 
+from app.core.clock import start_of_day as start_of_day
+
 RATINGS = (1, 2, 3, 4)
 RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
@@ -70,9 +72,3 @@ def format_interval(delta: timedelta) -> str:
     if days < 365:
         return f"{days / 30:.1f}mo".replace(".0mo", "mo")
     return f"{days / 365:.1f}y".replace(".0y", "y")
-
-
-def start_of_day(now: datetime) -> datetime:
-    """Local midnight, as UTC: the daily new-card allowance resets at the user's midnight."""
-    local = now.astimezone()
-    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
