@@ -1,9 +1,9 @@
-"""Opening the SQLite file: connection pragmas and automatic Alembic migration."""
+"""Opening the SQLite file with SQLAlchemy: its engine (with the pragmas of
+``driver``) and automatic Alembic migration."""
 
 from __future__ import annotations
 
 import sqlite3
-from contextlib import closing
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -11,23 +11,14 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 
-from app.core import disk
+from app.core import disk, driver
+from app.core.driver import HEAD_REVISION as HEAD_REVISION
+from app.core.driver import needs_upgrade as needs_upgrade
 from app.model.errors import KnownError
-
-HEAD_REVISION = "0009"
-BUSY_TIMEOUT_MS = 10_000
 
 
 def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    # WAL lets the GUI read while the DB worker writes; NORMAL sync is crash-safe in WAL
-    # (a killed process loses nothing committed), only a power cut may drop the last commit.
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    # How long a write waits for another process's transaction (an import, say).
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    cursor.close()
+    driver.set_pragmas(dbapi_connection)
 
 
 def make_engine(db_path: Path) -> Engine:
@@ -118,28 +109,6 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             f"{path}: the collection was saved by a newer version of Parley (schema "
             f"{found}, this one knows up to {HEAD_REVISION}); update Parley to open it"
         ) from exc
-
-
-def needs_upgrade(db_path: Path) -> bool:
-    """Whether the file at ``db_path`` is missing, new or behind ``HEAD_REVISION``: read
-    without SQLAlchemy, so deciding to take the lock for a migration costs no engine."""
-    if not db_path.exists() or db_path.stat().st_size == 0:
-        wal = Path(f"{db_path}-wal")
-        if not (wal.exists() and wal.stat().st_size > 0):
-            return True
-    try:
-        with closing(sqlite3.connect(db_path, timeout=5)) as conn:
-            has_table = conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
-            ).fetchone()
-            row = (
-                conn.execute("SELECT version_num FROM alembic_version").fetchone()
-                if has_table
-                else None
-            )
-    except sqlite3.Error:
-        return True  # the upgrade will say what is wrong
-    return row is None or str(row[0]) != HEAD_REVISION
 
 
 def check_database_file(db_path: Path) -> None:
