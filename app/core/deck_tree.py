@@ -7,12 +7,20 @@ does (an import makes the missing ones, empty), so listing the decks lists the t
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, or_, select
-from sqlalchemy.orm import Session
+import sqlite3
+from typing import TYPE_CHECKING
 
-from app.core.models import Deck
+if TYPE_CHECKING:  # the name functions are used where SQLAlchemy is not loaded
+    from sqlalchemy import ColumnElement
+    from sqlalchemy.orm import Session
+
+    from app.core.models import Deck
 
 SEPARATOR = "::"
+# A deck and the decks below it, for queries through the sqlite3 driver; the same test as
+# ``within`` (LIKE with "/" escaping, as SQLAlchemy's autoescape writes it). Parameters:
+# the name, then ``below_pattern(name)``.
+WITHIN_SQL = "(name = ? OR name LIKE ? ESCAPE '/')"
 
 
 def normalised(name: str) -> str:
@@ -33,6 +41,10 @@ def parent(name: str) -> str | None:
 
 def within(name: str) -> ColumnElement[bool]:
     """Decks named ``name`` or below it."""
+    from sqlalchemy import or_
+
+    from app.core.models import Deck
+
     return or_(Deck.name == name, Deck.name.startswith(name + SEPARATOR, autoescape=True))
 
 
@@ -55,6 +67,24 @@ def rehome(path: str, file_deck: str, target: str) -> str:
     return target + SEPARATOR + path
 
 
+def below_pattern(name: str) -> str:
+    """The LIKE pattern of the decks below ``name`` (see ``WITHIN_SQL``)."""
+    escaped = name.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return f"{escaped}{SEPARATOR}%"
+
+
 def decks_within(session: Session, name: str) -> list[Deck]:
     """The deck ``name`` and every deck below it, parents first."""
+    from sqlalchemy import select
+
+    from app.core.models import Deck
+
     return list(session.scalars(select(Deck).where(within(name)).order_by(Deck.name)))
+
+
+def deck_ids_within(conn: sqlite3.Connection, name: str) -> list[tuple[int, str]]:
+    """(id, name) of the deck ``name`` and every deck below it, parents first."""
+    return conn.execute(
+        f"SELECT id, name FROM deck WHERE {WITHIN_SQL} ORDER BY name",
+        (name, below_pattern(name)),
+    ).fetchall()

@@ -28,8 +28,7 @@ from pathlib import Path
 
 from app.core import backups
 from app.core.clock import utcnow
-from app.core.deck_import import already_imported
-from app.core.decks import import_deck
+from app.core.deck_import import already_imported, import_deck
 from app.core.store import Store
 from app.core.views import ImportSummary
 from app.formats import read_deck
@@ -102,9 +101,9 @@ def commit_import(
                 f"({exc.strerror or exc}); nothing was imported"
             ) from exc
         point_cards_at(prepared.data, renamed)
-        with no_cycle_collection(), store.session() as session:
+        with no_cycle_collection(), store.transaction(immediate=True) as conn:
             summary = import_deck(
-                session,
+                conn,
                 prepared.data,
                 deck_name=deck_name,
                 mode=mode,
@@ -236,8 +235,8 @@ def import_path(
         # The same bytes as this tree's last import, and nobody changed the tree since:
         # reading the file again would change nothing.
         digest = import_key(file_digest(path), with_scheduling)
-        with store.session() as session:
-            done = already_imported(session, digest, deck_name)
+        with store.transaction() as conn:
+            done = already_imported(conn, digest, deck_name)
         if done is not None:
             return done
     prepared = prepare_import(store.data_dir, path, with_scheduling=with_scheduling)

@@ -6,14 +6,17 @@ Parley's (``add``, on import) and every review given back in Anki's terms
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from app.core.models import ReviewLog, db_datetime
+from app.core.clock import db_datetime
 from app.model.deckdata import CardData, ReviewData
+
+if TYPE_CHECKING:  # an import (``add``) runs without SQLAlchemy; an export has it loaded
+    from sqlalchemy.orm import Session
+
+    from app.core.models import ReviewLog
 
 # fsrs.State of the card before a Parley review, as Anki names the review's kind.
 _KIND_OF_STATE = {1: "learning", 2: "review", 3: "relearning"}
@@ -26,7 +29,7 @@ _REVIEW_COLUMNS = (
 )  # fmt: skip
 
 
-def add(session: Session, histories: list[tuple[int, bool, CardData]]) -> int:
+def add(conn: sqlite3.Connection, histories: list[tuple[int, bool, CardData]]) -> int:
     """Write past reviews from a file into the review log, so statistics show them.
     ``histories`` holds (card id, whether the import adds the card, the card's data). A
     review the card already has (the same millisecond: Anki's log id, or the time of a
@@ -38,12 +41,13 @@ def add(session: Session, histories: list[tuple[int, bool, CardData]]) -> int:
     existing = [card_id for card_id, is_new, _ in histories if not is_new]
     held: set[tuple[int, int]] = set()
     for start in range(0, len(existing), _BATCH):
-        for card_id, at in session.execute(
-            select(ReviewLog.card_id, ReviewLog.reviewed_at).where(
-                ReviewLog.card_id.in_(existing[start : start + _BATCH])
-            )
+        batch = existing[start : start + _BATCH]
+        for card_id, at in conn.execute(
+            "SELECT card_id, reviewed_at FROM review_log"
+            f" WHERE card_id IN ({', '.join('?' for _ in batch)})",
+            batch,
         ):
-            held.add((card_id, _ms(at)))
+            held.add((card_id, _ms(datetime.fromisoformat(at).replace(tzinfo=UTC))))
     rows = []
     for card_id, is_new, item in histories:
         first = is_new  # a card new to the collection: its first review met it new
@@ -69,9 +73,7 @@ def add(session: Session, histories: list[tuple[int, bool, CardData]]) -> int:
     if rows:
         columns = ", ".join(_REVIEW_COLUMNS)
         marks = ", ".join("?" for _ in _REVIEW_COLUMNS)
-        session.connection().exec_driver_sql(
-            f"INSERT INTO review_log ({columns}) VALUES ({marks})", rows
-        )
+        conn.executemany(f"INSERT INTO review_log ({columns}) VALUES ({marks})", rows)
     return len(rows)
 
 
@@ -81,6 +83,10 @@ def _ms(at: datetime) -> int:
 
 def reviews_of(session: Session, card_ids: list[int]) -> dict[int, list[ReviewData]]:
     """Every review of these cards, oldest first, as Anki's review log would hold it."""
+    from sqlalchemy import select
+
+    from app.core.models import ReviewLog
+
     out: dict[int, list[ReviewData]] = {}
     for start in range(0, len(card_ids), _BATCH):
         for log in session.scalars(

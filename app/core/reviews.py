@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
@@ -16,7 +15,6 @@ from sqlalchemy.orm import Session
 from app.core import scheduling
 from app.core.models import Card, ReviewLog
 from app.core.views import QueueCounts
-from app.model.deckdata import ScheduleData
 from app.model.errors import NotFoundError
 
 # fsrs.State values of a card still in its (re)learning steps, as fsrs_state stores them.
@@ -221,30 +219,3 @@ def undo_review(session: Session, log_id: int) -> int:
     session.delete(log)
     session.flush()
     return card.id
-
-
-def adopted_schedule(card_id: int, schedule: ScheduleData, now: datetime) -> dict[str, Any]:
-    """Card columns that carry another app's schedule over: a reviewed card due in
-    ``due_in_days`` with a stability of about its interval."""
-    if schedule.reps <= 0:
-        return {}
-    due = now + timedelta(days=max(0, schedule.due_in_days))
-    stability = float(max(1, schedule.interval_days))
-    last_review = due - timedelta(days=stability)
-    # fsrs.State: a learning or relearning card starts again at its first step.
-    state = {"learning": 1, "relearning": 3}.get(schedule.state, 2)
-    return {
-        "fsrs_state": {
-            "card_id": card_id,
-            "state": state,
-            "step": None if state == 2 else 0,
-            "stability": stability,
-            "difficulty": 5.0,
-            "due": due.isoformat(),
-            "last_review": last_review.isoformat(),
-        },
-        "due": due,
-        "last_review": last_review,
-        "reps": schedule.reps,
-        "lapses": schedule.lapses,
-    }

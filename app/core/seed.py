@@ -8,14 +8,11 @@ survives content updates and nothing is duplicated.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from app.core.decks import import_deck
-from app.core.models import Deck
+from app.core.deck_import import import_deck
 from app.core.sweep import sweep_stale
 from app.model.settings import Settings
 
@@ -26,11 +23,13 @@ def builtin_deck_path(key: str) -> Path:
     return Path(str(resources.files("content") / BUILTIN_DECKS[key]))
 
 
-def seed_builtin_decks(session: Session, data_dir: Path | None = None) -> list[str]:
-    """Seed or refresh every built-in deck; returns the keys that were (re)seeded.
+def seed_builtin_decks(conn: sqlite3.Connection, data_dir: Path | None = None) -> list[str]:
+    """Seed or refresh every built-in deck, inside the caller's transaction on ``conn``;
+    returns the keys that were (re)seeded.
 
     Seeding is the one step every opening of the collection by the app or the CLI runs,
-    so the data dir's stale temporaries (see ``sweep``) are cleared here too."""
+    so the data dir's stale temporaries (see ``sweep``) are cleared here too. It goes
+    through the sqlite3 driver: opening the collection loads no SQLAlchemy."""
     removed: list[str] = []
     if data_dir is not None:
         sweep_stale(data_dir)
@@ -42,8 +41,10 @@ def seed_builtin_decks(session: Session, data_dir: Path | None = None) -> list[s
             continue
         path = builtin_deck_path(key)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        deck = session.scalar(select(Deck).where(Deck.builtin_key == key))
-        if deck is not None and deck.source_hash == digest:
+        deck = conn.execute(
+            "SELECT name, source_hash FROM deck WHERE builtin_key = ?", (key,)
+        ).fetchone()
+        if deck is not None and deck[1] == digest:
             continue
         # Only a changed deck file is parsed; the TOML reader is not loaded for the
         # every-start check that finds nothing to do.
@@ -51,14 +52,12 @@ def seed_builtin_decks(session: Session, data_dir: Path | None = None) -> list[s
 
         data = read_native(path)
         import_deck(
-            session,
+            conn,
             data,
-            deck_name=deck.name if deck is not None else None,
+            deck_name=deck[0] if deck is not None else None,
             mode="update",
             builtin_key=key,
         )
-        deck = session.scalar(select(Deck).where(Deck.builtin_key == key))
-        assert deck is not None
-        deck.source_hash = digest
+        conn.execute("UPDATE deck SET source_hash = ? WHERE builtin_key = ?", (digest, key))
         seeded.append(key)
     return seeded
