@@ -7,14 +7,16 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cli.context import CliContext
 from app.cli.outputs import one_line_errors, shown
 from app.core.clock import utcnow
-from app.core.editing import CardFields, clean_tags, remember_removed
 from app.model.errors import KnownError
 from app.model.settings import Settings
+
+if TYPE_CHECKING:  # editing loads SQLAlchemy, which other commands (import) do without
+    from app.core.editing import CardFields
 
 TEXT_FIELDS = ("front", "back", "persona", "question", "model_answer")
 
@@ -79,6 +81,8 @@ def register(
 
 
 def _read_fields(args: argparse.Namespace) -> CardFields:
+    from app.core.editing import CardFields, clean_tags
+
     if args.from_json:
         where = "stdin" if args.from_json == "-" else shown(args.from_json)
         try:
@@ -204,6 +208,8 @@ def cmd_deck_delete(ctx: CliContext, args: argparse.Namespace) -> int:
         with store.session() as s:
             change = services.delete_deck_with_undo(s, args.name)
         settings = Settings.load(ctx.data_dir)
+        from app.core.editing import remember_removed
+
         if remember_removed(settings, change):
             settings.save(ctx.data_dir)
     if args.json:

@@ -1,9 +1,12 @@
-"""What ``parley import`` loads: the deck readers and the store, not the speech stack or Qt.
+"""What ``parley import`` loads: the deck readers and the sqlite3 driver, not the speech
+stack, Qt or SQLAlchemy.
 
 Every command's parser is built at start-up, so a module-level import in any command
 module is paid by every command. Importing a deck needs no audio, recogniser, scorer or
-window; loading them cost a fifth of a second of each import (issue 15). The check runs
-the command in a fresh interpreter, where ``sys.modules`` shows what it really loaded.
+window; loading them cost a fifth of a second of each import (issue 15). Nor does it
+need the ORM once the collection exists: SQLAlchemy's import was another fifth of a
+second, and the import writes through the driver. The check runs the command in a fresh
+interpreter, where ``sys.modules`` shows what it really loaded.
 """
 
 from __future__ import annotations
@@ -17,24 +20,26 @@ from app.cli.speech_cmds import ENGINE_NAMES
 from app.formats import write_deck
 from app.model.deckdata import CardData, DeckData
 
-# Top-level packages no deck import needs (numpy comes with the audio code).
-NOT_NEEDED = ("numpy", "soundfile", "faster_whisper", "ctranslate2", "vosk", "PySide6")
+# Top-level packages no deck import needs (numpy comes with the audio code; alembic and
+# SQLAlchemy only with a collection that is new or needs a migration).
+NOT_NEEDED = (
+    "numpy", "soundfile", "faster_whisper", "ctranslate2", "vosk", "PySide6", "sqlalchemy",
+    "alembic", "fsrs",
+)  # fmt: skip
 NOT_NEEDED_HERE = ("app.speech.engines", "app.speech.audio", "app.scoring", "app.ui")
 
-_RUN_IMPORT = """
+_RUN = """
 import json, sys
 from app.cli.main import main
-code = main(["import", sys.argv[1], "--data-dir", sys.argv[2]])
+code = main(sys.argv[1:])
 print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
 """
 
 
-def test_importing_an_anki_package_loads_no_speech_scoring_or_gui_code(tmp_path: Path) -> None:
-    package = tmp_path / "startup.apkg"
-    card = CardData(guid="startup-1", kind="flashcard", front="What is TCP?", back="A protocol")
-    write_deck(DeckData(name="Startup", cards=[card]), package)
+def run_parley(*args: str) -> tuple[int, set[str]]:
+    """Run a command in a fresh interpreter: its exit code and every module it loaded."""
     done = subprocess.run(
-        [sys.executable, "-c", _RUN_IMPORT, str(package), str(tmp_path / "data")],
+        [sys.executable, "-c", _RUN, *args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -42,9 +47,22 @@ def test_importing_an_anki_package_loads_no_speech_scoring_or_gui_code(tmp_path:
     )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.splitlines()[-1])
-    assert result["code"] == 0
-    modules = set(result["modules"])
+    return result["code"], set(result["modules"])
+
+
+def test_importing_an_anki_package_loads_no_speech_scoring_gui_or_orm_code(
+    tmp_path: Path,
+) -> None:
+    package = tmp_path / "startup.apkg"
+    card = CardData(guid="startup-1", kind="flashcard", front="What is TCP?", back="A protocol")
+    write_deck(DeckData(name="Startup", cards=[card]), package)
+    data = str(tmp_path / "data")
+    first_run, _ = run_parley("decks", "--data-dir", data)  # makes and seeds the collection
+    assert first_run == 0
+    code, modules = run_parley("import", str(package), "--data-dir", data)
+    assert code == 0
     assert "app.formats.apkg" in modules  # the command did read the package
+    assert "app.core.deck_import" in modules  # and wrote it
     heavy = sorted(
         name
         for name in modules
