@@ -335,7 +335,12 @@ class NoteConverter:
                 self.package, "role-play needs a question and a model answer", where
             )
         self.personas.setdefault(persona, PersonaData(key=persona))
-        card = note.cards[0] if note.cards else AnkiCard(0, 0, _CARD_NEW, 0, 0, 0, 0, 0)
+        # A note's cards come in id order; its first card is the one of the lowest ordinal.
+        card = (
+            min(note.cards, key=lambda c: c.ord)
+            if note.cards
+            else AnkiCard(0, 0, _CARD_NEW, 0, 0, 0, 0, 0)
+        )
         return CardData(
             guid=note.guid,
             kind="roleplay",

@@ -50,7 +50,7 @@ def read_apkg(
         if compressed and package.head(member, 4) != ZSTD_MAGIC:
             raise DeckFormatError(path, "is not zstd-compressed", f"member {member!r}")
         package.copy_to(member, db_path, zstd=compressed)
-        collection = CollectionReader(db_path, path, member).read(with_revlog=with_scheduling)
+        collection = CollectionReader(db_path, path, member).read(with_scheduling=with_scheduling)
         if not compressed and _is_update_notice(collection):
             raise DeckFormatError(
                 path,
