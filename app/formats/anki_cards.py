@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import time
+from collections.abc import Container
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,9 +140,9 @@ class NoteConverter:
         self.personas: dict[str, PersonaData] = {}
         self._plain_cache: dict[str, PlainField] = {}
         # Which fields a card shows depends only on its note type, its ordinal and how
-        # many of the type's fields the note has: worked out once per such triple, not
-        # for each of a big deck's notes (see _names). Deck paths likewise, by deck id.
-        self._names_cache: dict[tuple[int, int, int], tuple[list[str], list[str]]] = {}
+        # many fields the note has: worked out once per such triple, not for each of a
+        # big deck's notes (see _shown_fields). Deck paths likewise, by deck id.
+        self._shown_cache: dict[tuple[int, int, int], tuple[list[int], list[int]]] = {}
         self._deck_paths: dict[int, str] = {}
         now = int(time.time())
         self.now = now
@@ -155,10 +156,11 @@ class NoteConverter:
                 f"uses note type {note.notetype_id}, which is missing",
                 f"note {note.id}",
             )
-        values = dict(zip(notetype.fields, note.fields, strict=False))
         self._plain_cache = {}
-        if notetype.name == ROLEPLAY_NOTETYPE and all(f in values for f in ROLEPLAY_FIELDS):
-            return [self._roleplay(note, values)]
+        if notetype.name == ROLEPLAY_NOTETYPE:
+            values = _values(notetype, note)
+            if all(f in values for f in ROLEPLAY_FIELDS):
+                return [self._roleplay(note, values)]
         if notetype.image_occlusion:
             # Its masks are drawn by Anki's own script over the image: without them
             # the card would show the answer.
@@ -171,23 +173,21 @@ class NoteConverter:
             AnkiCard(0, 0, _CARD_NEW, 0, 0, 0, 0, 0)
         ]
         if notetype.is_cloze:
-            return self._cloze_cards(note, notetype, values, cards)
+            return self._cloze_cards(note, notetype, _values(notetype, note), cards)
         out = []
         for card in cards:
-            front, back = self._sides(note, notetype, values, card.ord)
+            front, back = self._sides(note, notetype, card.ord)
             out.append(self._card(note, card, front, back))
         return out
 
-    def _sides(
-        self, note: AnkiNote, notetype: NoteType, values: dict[str, str], ord_: int
-    ) -> tuple[_Side, _Side]:
+    def _sides(self, note: AnkiNote, notetype: NoteType, ord_: int) -> tuple[_Side, _Side]:
         front, back = _Side(), _Side()
-        key = (notetype.id, ord_, len(values))
-        names = self._names_cache.get(key)
-        if names is None:
-            names = self._names_cache[key] = _names(notetype, values, ord_)
-        q_names, a_names = names
-        if not q_names:
+        key = (notetype.id, ord_, len(note.fields))
+        shown = self._shown_cache.get(key)
+        if shown is None:
+            shown = self._shown_cache[key] = _shown_fields(notetype, len(note.fields), ord_)
+        q_fields, a_fields = shown
+        if not q_fields:
             # No usable template: first field asks, second answers; reversed for ord 1.
             pair = [
                 note.fields[0] if note.fields else "",
@@ -198,10 +198,10 @@ class NoteConverter:
             front.add(html_to_text(pair[0]))
             back.add(html_to_text(pair[1]))
             return front, back
-        for name in q_names:
-            front.add(self._plain(values[name]))
-        for name in a_names:
-            back.add(self._plain(values[name]))
+        for index in q_fields:
+            front.add(self._plain(note.fields[index]))
+        for index in a_fields:
+            back.add(self._plain(note.fields[index]))
         return front, back
 
     def _plain(self, html: str) -> PlainField:
@@ -212,11 +212,11 @@ class NoteConverter:
         return cached
 
     @staticmethod
-    def _answer_names(template: Template | None, q: _Refs, values: dict[str, str]) -> list[str]:
+    def _answer_names(template: Template | None, q: _Refs, present: Container[str]) -> list[str]:
         a = template_refs(template.afmt) if template else _Refs()
         shown = set(q.plain) | set(q.cloze)
         names = [n for n in a.plain + a.answer_only + q.answer_only if n not in shown]
-        return [n for n in dict.fromkeys(names) if n in values]
+        return [n for n in dict.fromkeys(names) if n in present]
 
     def _cloze_cards(
         self, note: AnkiNote, notetype: NoteType, values: dict[str, str], cards: list[AnkiCard]
@@ -412,15 +412,30 @@ def _interval_s(ivl: int) -> int:
     return _clamp(-ivl, MAX_SCHEDULE_DAYS * _DAY_S)
 
 
-def _names(notetype: NoteType, values: dict[str, str], ord_: int) -> tuple[list[str], list[str]]:
+def _names(notetype: NoteType, present: Container[str], ord_: int) -> tuple[list[str], list[str]]:
     """The fields card ``ord_`` of ``notetype`` shows on its front and, apart from
-    those, on its back, among ``values``; no front fields when its template shows none."""
+    those, on its back, among the ``present`` ones (the note's field names); no front
+    fields when its template shows none."""
     template = notetype.templates[ord_] if ord_ < len(notetype.templates) else None
     q = template_refs(template.qfmt) if template else _Refs()
-    q_names = [n for n in q.plain + q.cloze if n in values]
+    q_names = [n for n in q.plain + q.cloze if n in present]
     if not q_names:
         return [], []
-    return q_names, NoteConverter._answer_names(template, q, values)
+    return q_names, NoteConverter._answer_names(template, q, present)
+
+
+def _values(notetype: NoteType, note: AnkiNote) -> dict[str, str]:
+    """The note's fields by name."""
+    return dict(zip(notetype.fields, note.fields, strict=False))
+
+
+def _shown_fields(notetype: NoteType, field_count: int, ord_: int) -> tuple[list[int], list[int]]:
+    """``_names`` as positions in the fields of a note that has ``field_count``: so that
+    a note's cards need no dict of its fields by name (13 ms of 22,000 notes)."""
+    # A repeated name stands for its last field, as in the note's fields by name.
+    positions = dict(zip(notetype.fields, range(field_count), strict=False))
+    q_names, a_names = _names(notetype, positions, ord_)
+    return [positions[n] for n in q_names], [positions[n] for n in a_names]
 
 
 def _is_parleys(notetype_id: int) -> bool:
