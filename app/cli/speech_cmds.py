@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import uuid
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +16,6 @@ from app.cli.context import CliContext
 from app.cli.outputs import check_output, one_line_errors, shown
 from app.model.errors import KnownError, NotFoundError
 from app.model.paths import recordings_dir
-from app.speech import vosk_models, whisper_models
 
 if TYPE_CHECKING:
     from app.speech.recognizer import Hints, Transcript
@@ -25,9 +23,10 @@ if TYPE_CHECKING:
 # Every command's parser is built at start-up, so this module loads for ``parley
 # import`` too. The engine registry (app.speech.engines) and the audio code load numpy
 # and the recognisers, a fifth of a second that only the speech commands use: they are
-# imported inside those commands, and the names come from the light model modules, in
-# the registry's order (a test checks that the two agree).
-ENGINE_NAMES: tuple[str, ...] = (whisper_models.ENGINE, vosk_models.ENGINE)
+# imported inside those commands. Even the model modules (a thread pool, the model
+# folders) are left to them: the names are written here, in the registry's order, and a
+# test checks that the two agree.
+ENGINE_NAMES: tuple[str, ...] = ("whisper", "vosk")
 
 
 def register(
@@ -160,6 +159,8 @@ def _score(ctx: CliContext, args: argparse.Namespace) -> int:
         transcript = _transcribe(ctx, args, Path(args.wav), card_hints(card))
     saved = None
     if args.wav and transcript is not None and not args.no_save and not transcript.heard_nothing:
+        import uuid
+
         name = f"{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}.wav"
         saved = audio.copy_atomic(args.wav, recordings_dir(ctx.data_dir) / name)
     try:

@@ -14,7 +14,6 @@ The file itself is left as it is.
 from __future__ import annotations
 
 import json
-import logging
 import math
 import os
 import tempfile
@@ -44,7 +43,6 @@ RANGES: dict[str, tuple[float, float]] = {
     "roleplay_reviews_per_day": (0, 99999),
 }
 
-log = logging.getLogger(__name__)
 _warned: set[tuple[str, str]] = set()
 # What a value of each type looks like, for the line that says a value is not one.
 _KINDS = {bool: "true or false", int: "a whole number", float: "a number", str: "text"}
@@ -54,7 +52,9 @@ def _warn_once(path: Path, problem: str) -> None:
     """One line per damaged file and problem, however many commands load settings."""
     if (str(path), problem) not in _warned:
         _warned.add((str(path), problem))
-        log.warning("parley: %s: %s.", path, problem)
+        import logging  # only a damaged file needs it: 7 ms of start-up otherwise
+
+        logging.getLogger(__name__).warning("parley: %s: %s.", path, problem)
 
 
 def _shown(value: object) -> str:
