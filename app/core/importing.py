@@ -21,12 +21,13 @@ import gc
 import hashlib
 import os
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from app.core import backups
+from app.core import backups, disk
 from app.core.clock import utcnow
 from app.core.deck_import import already_imported, import_deck
 from app.core.store import Store
@@ -101,16 +102,23 @@ def commit_import(
                 f"({exc.strerror or exc}); nothing was imported"
             ) from exc
         point_cards_at(prepared.data, renamed)
-        with no_cycle_collection(), store.transaction(immediate=True) as conn:
-            summary = import_deck(
-                conn,
-                prepared.data,
-                deck_name=deck_name,
-                mode=mode,
-                with_scheduling=prepared.with_scheduling,
-                progress=progress,
-                file_digest=prepared.digest,
-            )
+        try:
+            with no_cycle_collection(), store.transaction(immediate=True) as conn:
+                summary = import_deck(
+                    conn,
+                    prepared.data,
+                    deck_name=deck_name,
+                    mode=mode,
+                    with_scheduling=prepared.with_scheduling,
+                    progress=progress,
+                    file_digest=prepared.digest,
+                )
+        except sqlite3.OperationalError as exc:
+            # A full or read-only disk, or another program holding the collection past
+            # the busy timeout: one line that says which (the transaction is rolled back).
+            raise disk.sqlite_error(
+                exc, store.db_path, "import the deck (nothing was imported)"
+            ) from exc
         return replace(summary, backup=made)
     except BaseException:
         for path in placed:  # nothing committed refers to them

@@ -15,6 +15,7 @@ from app.core.importing import import_path
 from app.core.store import Store
 from app.formats import write_deck
 from app.model.deckdata import CardData, DeckData
+from app.model.errors import KnownError
 from app.model.paths import DB_FILENAME
 
 
@@ -60,8 +61,13 @@ def test_an_import_that_fails_after_writing_its_cards_leaves_the_collection_as_i
         raise sqlite3.OperationalError("database or disk is full")
 
     monkeypatch.setattr(review_history, "add", fails_after_the_cards_are_in)
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(KnownError) as failed:
         import_path(store, a_package(tmp_path, "Ports", 30))
+
+    message = str(failed.value)
+    assert "\n" not in message
+    assert message.startswith(str(store.db_path))
+    assert "could not import the deck (nothing was imported): database or disk is full" in message
 
     assert cards_seen == [before["card"] + 30]
     assert rows(store.data_dir) == before  # ...and every one is gone again
