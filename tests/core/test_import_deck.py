@@ -73,6 +73,22 @@ def test_a_schedule_from_another_app_is_kept_when_asked(store: Store) -> None:
         assert result.interval > timedelta(days=3)
 
 
+def test_new_and_scheduled_cards_of_one_import_each_keep_their_own_columns(store: Store) -> None:
+    # New cards and cards with a schedule are written by two statements of their own.
+    with store.session() as s:
+        services.import_deck(s, deck(), now=NOW, with_scheduling=True)
+    with store.session() as s:
+        cards = {c.guid: c for c in s.scalars(select(Card))}
+        for guid in ("a", "b"):
+            new = cards[guid]
+            assert (new.fsrs_state, new.due, new.last_review) == (None, None, None)
+            assert (new.reps, new.lapses, new.buried_until) == (0, 0, None)
+        assert cards["c"].reps == 4 and cards["c"].last_review is not None
+        assert {cards[g].created_at for g in "abc"} == {NOW}
+        assert {cards[g].updated_at for g in "abc"} == {NOW}
+        assert cards["b"].question == "Q?" and cards["a"].media == ["a.mp3"]
+
+
 def test_reimport_updates_by_stable_id_and_keeps_history(store: Store) -> None:
     with store.session() as s:
         services.import_deck(s, deck(), now=NOW)
