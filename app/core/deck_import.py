@@ -479,23 +479,26 @@ def _insert_tags(conn: sqlite3.Connection, rows: list[tuple[int, str]]) -> None:
 class _NewCards:
     """New cards collected as plain rows and written with a few bulk INSERTs.
 
-    A card that comes without a schedule (every card of a file read without its
-    scheduling) has the same values in eight of its 23 columns: the import's time twice,
-    no FSRS state, due or last review, no reps or lapses, not buried. Those are written
-    into its INSERT once instead of bound for every row: binding them was 40 of the 137 ms
-    that SQLite took for the bench deck's 24,200 cards."""
+    Most cards of a big import are flashcards that come without a schedule (every card
+    of a file read without its scheduling), and twelve of their 23 columns hold the same
+    for each: the kind, no persona, question or model answer, the import's time twice,
+    no FSRS state, due or last review, no reps or lapses, not buried. Those go into their
+    INSERT once instead of being bound for every row: binding them was about half of the
+    137 ms SQLite took for the bench deck's 24,200 cards. Every other card (a role-play,
+    or a card that brings a schedule) has all its columns bound."""
 
     # Bound for every new card, in this order.
     COLUMNS = (
-        "id", "deck_id", "guid", "kind", "position", "front", "back", "persona_key",
-        "question", "model_answer", "media", "suspended", "images", "back_images", "origin",
+        "id", "deck_id", "guid", "position", "front", "back", "media", "suspended", "images",
+        "back_images", "origin",
     )  # fmt: skip
-    # Bound as well for a card that brings a schedule (or is buried); the same for all
-    # the others.
-    SCHEDULE_COLUMNS = (
-        "created_at", "updated_at", "fsrs_state", "due", "last_review", "reps", "lapses",
-        "buried_until",
+    # Bound too for a role-play or a card with a schedule; for the others, as written
+    # in ``_PLAIN_VALUES`` (the time is the import's).
+    OTHER_COLUMNS = (
+        "kind", "persona_key", "question", "model_answer", "created_at", "updated_at",
+        "fsrs_state", "due", "last_review", "reps", "lapses", "buried_until",
     )  # fmt: skip
+    _PLAIN_VALUES = "'flashcard', '', '', '', {now}, {now}, NULL, NULL, NULL, 0, 0, NULL"
 
     def __init__(self, conn: sqlite3.Connection, now: datetime) -> None:
         self.conn = conn
@@ -507,8 +510,8 @@ class _NewCards:
         # fails with "UNIQUE constraint failed: card.id".
         _hold_write_lock(conn)
         self.next_id = (conn.execute("SELECT max(id) FROM card").fetchone()[0] or 0) + 1
-        self.unscheduled: list[tuple[Any, ...]] = []
-        self.scheduled: list[tuple[Any, ...]] = []
+        self.plain: list[tuple[Any, ...]] = []
+        self.full: list[tuple[Any, ...]] = []
         self.key_points: list[tuple[int, int, str, str, str]] = []
         self.tags: list[tuple[int, str]] = []
 
@@ -519,9 +522,9 @@ class _NewCards:
         card_id = self.next_id
         self.next_id += 1
         row = (
-            card_id, deck_id, guid, item.kind, position, item.front, item.back, item.persona,
-            item.question, item.model_answer, _json_list(item.media), item.suspended,
-            _json_list(item.images), _json_list(item.back_images), _origin_text(item.origin),
+            card_id, deck_id, guid, position, item.front, item.back, _json_list(item.media),
+            item.suspended, _json_list(item.images), _json_list(item.back_images),
+            _origin_text(item.origin),
         )  # fmt: skip
         state = (
             adopted_schedule(card_id, item.schedule, self.when)
@@ -529,7 +532,7 @@ class _NewCards:
             else None
         )
         buried = self.tomorrow if with_scheduling and item.buried else None
-        if state or buried:
+        if state or buried or not _plain_flashcard(item):
             fsrs_state = due = last_review = None
             reps = lapses = 0
             if state:
@@ -537,11 +540,14 @@ class _NewCards:
                 due = db_datetime(state["due"])
                 last_review = db_datetime(state["last_review"])
                 reps, lapses = state["reps"], state["lapses"]
-            self.scheduled.append(
-                (*row, self.now, self.now, fsrs_state, due, last_review, reps, lapses, buried)
-            )
+            self.full.append(
+                (
+                    *row, item.kind, item.persona, item.question, item.model_answer, self.now,
+                    self.now, fsrs_state, due, last_review, reps, lapses, buried,
+                )
+            )  # fmt: skip
         else:
-            self.unscheduled.append(row)
+            self.plain.append(row)
         if item.key_points:
             self.key_points.extend(
                 (card_id, i, k.label, _json_list(k.alternatives), _json_list(k.rejected))
@@ -551,7 +557,7 @@ class _NewCards:
         return card_id
 
     def write(self) -> None:
-        if not (self.unscheduled or self.scheduled):
+        if not (self.plain or self.full):
             return
         # SQLite's default page cache (2 MB) fills up part way through a big deck's
         # rows and indexes, and it then spills pages to the WAL before the commit, some
@@ -561,24 +567,26 @@ class _NewCards:
         cache = self.conn.execute("PRAGMA cache_size").fetchone()[0]
         self.conn.execute(f"PRAGMA cache_size={_BULK_CACHE_KIB}")
         try:
-            columns = ", ".join((*self.COLUMNS, *self.SCHEDULE_COLUMNS))
+            insert = f"INSERT INTO card ({', '.join((*self.COLUMNS, *self.OTHER_COLUMNS))})"
             marks = ", ".join("?" for _ in self.COLUMNS)
-            if self.unscheduled:
-                now = _text_literal(self.now)
-                unscheduled = f"{now}, {now}, NULL, NULL, NULL, 0, 0, NULL"
-                self.conn.executemany(
-                    f"INSERT INTO card ({columns}) VALUES ({marks}, {unscheduled})",
-                    self.unscheduled,
-                )
-            if self.scheduled:
-                more = ", ".join("?" for _ in self.SCHEDULE_COLUMNS)
-                self.conn.executemany(
-                    f"INSERT INTO card ({columns}) VALUES ({marks}, {more})", self.scheduled
-                )
+            if self.plain:
+                plain = self._PLAIN_VALUES.format(now=_text_literal(self.now))
+                self.conn.executemany(f"{insert} VALUES ({marks}, {plain})", self.plain)
+            if self.full:
+                more = ", ".join("?" for _ in self.OTHER_COLUMNS)
+                self.conn.executemany(f"{insert} VALUES ({marks}, {more})", self.full)
             _insert_key_points(self.conn, self.key_points)
             _insert_tags(self.conn, self.tags)
         finally:
             self.conn.execute(f"PRAGMA cache_size={int(cache or 0)}")
+
+
+def _plain_flashcard(item: CardData) -> bool:
+    """A flashcard with none of a role-play's fields: ``_PLAIN_VALUES`` holds for it."""
+    return (
+        item.kind == "flashcard" and not item.persona and not item.question
+        and not item.model_answer
+    )  # fmt: skip
 
 
 def _text_literal(value: str | None) -> str:

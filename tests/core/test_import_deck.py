@@ -74,7 +74,8 @@ def test_a_schedule_from_another_app_is_kept_when_asked(store: Store) -> None:
 
 
 def test_new_and_scheduled_cards_of_one_import_each_keep_their_own_columns(store: Store) -> None:
-    # New cards and cards with a schedule are written by two statements of their own.
+    # New flashcards are written by a statement of their own, role-plays and cards with a
+    # schedule by another.
     with store.session() as s:
         services.import_deck(s, deck(), now=NOW, with_scheduling=True)
     with store.session() as s:
@@ -86,7 +87,17 @@ def test_new_and_scheduled_cards_of_one_import_each_keep_their_own_columns(store
         assert cards["c"].reps == 4 and cards["c"].last_review is not None
         assert {cards[g].created_at for g in "abc"} == {NOW}
         assert {cards[g].updated_at for g in "abc"} == {NOW}
-        assert cards["b"].question == "Q?" and cards["a"].media == ["a.mp3"]
+        assert (cards["a"].kind, cards["a"].persona_key, cards["a"].question) == (
+            "flashcard",
+            "",
+            "",
+        )
+        assert (cards["b"].kind, cards["b"].persona_key, cards["b"].question) == (
+            "roleplay",
+            "client",
+            "Q?",
+        )
+        assert cards["a"].media == ["a.mp3"] and cards["c"].kind == "flashcard"
 
 
 def test_reimport_updates_by_stable_id_and_keeps_history(store: Store) -> None:
